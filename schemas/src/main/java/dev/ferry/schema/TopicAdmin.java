@@ -21,6 +21,8 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates or updates Ferry's topics so they match the {@link Topics} registry, idempotently, and
@@ -46,6 +48,7 @@ public final class TopicAdmin implements AutoCloseable {
         int ms = (int) Math.max(1_000, timeout.toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+        props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
         props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, Math.min(ms, 10_000));
         props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "ferry-topics");
         return new TopicAdmin(Admin.create(props), bootstrapServers, timeout);
@@ -75,17 +78,31 @@ public final class TopicAdmin implements AutoCloseable {
                         List.of(topic.partitions() + " partitions", "cleanup.policy=" + topic.cleanupPolicy().configValue())));
             }
         }
+        Set<String> createdElsewhere = new java.util.HashSet<>();
         if (!toCreate.isEmpty()) {
-            await(admin.createTopics(toCreate).all(), "create topics");
+            admin.createTopics(toCreate).values().forEach((name, future) -> {
+                try {
+                    await(future, "create topic " + name);
+                } catch (KafkaUnavailableException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                    createdElsewhere.add(name); // another apply won the race: check it like any existing topic
+                }
+            });
+            changes.removeIf(c -> createdElsewhere.contains(c.topic()));
         }
-        List<Topic<?, ?>> present = topics.stream().filter(t -> existing.contains(t.name())).toList();
+        List<Topic<?, ?>> present = topics.stream()
+                .filter(t -> existing.contains(t.name()) || createdElsewhere.contains(t.name())).toList();
         if (present.isEmpty()) {
             return changes;
         }
-        Map<String, TopicDescription> descriptions = await(
-                admin.describeTopics(present.stream().map(Topic::name).toList()).allTopicNames(), "describe topics");
+        // a topic just created (by us a moment ago, or by a racing apply) is listed before every broker
+        // serves its metadata: describing it may answer "unknown topic" for a short while
+        Map<String, TopicDescription> descriptions = untilKnown(() -> await(
+                admin.describeTopics(present.stream().map(Topic::name).toList()).allTopicNames(), "describe topics"));
         List<ConfigResource> resources = present.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
-        Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all(), "describe topic configs");
+        Map<ConfigResource, Config> configs = untilKnown(() -> await(admin.describeConfigs(resources).all(), "describe topic configs"));
 
         Map<String, NewPartitions> grow = new HashMap<>();
         Map<ConfigResource, Collection<AlterConfigOp>> alter = new HashMap<>();
@@ -122,6 +139,25 @@ public final class TopicAdmin implements AutoCloseable {
             await(admin.incrementalAlterConfigs(alter).all(), "update topic configs");
         }
         return changes;
+    }
+
+    private <T> T untilKnown(java.util.function.Supplier<T> call) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return call.get();
+            } catch (KafkaUnavailableException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) {

@@ -1,6 +1,7 @@
 package dev.ferry.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.devkit.junit.KafkaExtension;
 import dev.ferry.devkit.junit.TestNames;
@@ -35,8 +36,32 @@ class TopicAdminIT {
                     .singleElement().extracting(TopicChange::kind).isEqualTo(ChangeKind.CREATED);
             assertThat(third).filteredOn(c -> c.topic().equals(prefix + "pod-logs")).singleElement()
                     .satisfies(c -> assertThat(c.details()).contains("partitions 2 -> 3", "retention.ms 86400000 -> 7200000"));
-            assertThat(admin.apply(v2.all(List.of("site-a", "site-b"))))
-                    .allSatisfy(c -> assertThat(c.kind()).isEqualTo(ChangeKind.UNCHANGED));
+            // a config change reaches describeConfigs a moment after the broker accepts it; re-applying converges
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(admin.apply(v2.all(List.of("site-a", "site-b"))))
+                    .allSatisfy(c -> assertThat(c.kind()).isEqualTo(ChangeKind.UNCHANGED)));
+        }
+    }
+
+    @Test
+    void twoAppliesRacingForTheSameNewTopicsBothSucceed(KafkaBroker broker) throws Exception {
+        Topics topics = new Topics(TopicsConfig.fromMap(Map.of(TopicsConfig.PREFIX, TestNames.unique("race") + ".")), SERDES);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Callable<List<TopicChange>> apply = () -> {
+                try (TopicAdmin admin = TopicAdmin.connect(broker.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
+                    return admin.apply(topics.all(List.of("site-a")));
+                }
+            };
+            var first = pool.submit(apply);
+            var second = pool.submit(apply);
+
+            List<TopicChange> all = new java.util.ArrayList<>(first.get());
+            all.addAll(second.get());
+            assertThat(all).hasSize(14);
+            assertThat(all).filteredOn(c -> c.kind() == ChangeKind.CREATED).hasSize(7)
+                    .extracting(TopicChange::topic).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
