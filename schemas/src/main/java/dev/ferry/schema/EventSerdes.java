@@ -3,10 +3,10 @@ package dev.ferry.schema;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -37,27 +37,80 @@ public final class EventSerdes {
     }
 
     private <T> Serde<T> create(boolean isKey) {
-        Serializer<T> serializer = instantiate(config.serializerClass(), SerdeConfig.SERIALIZER, Serializer.class);
-        Deserializer<T> deserializer = instantiate(config.deserializerClass(), SerdeConfig.DESERIALIZER, Deserializer.class);
-        Map<String, Object> props = config.serdeProperties();
-        serializer.configure(props, isKey);
-        deserializer.configure(props, isKey);
-        return Serdes.serdeFrom(serializer, deserializer);
+        // fail now on a class that does not exist; build (and connect) only when first used, so
+        // admin work with a Topics registry never starts the registry client
+        Class<?> serializerType = load(config.serializerClass(), SerdeConfig.SERIALIZER, Serializer.class);
+        Class<?> deserializerType = load(config.deserializerClass(), SerdeConfig.DESERIALIZER, Deserializer.class);
+        return new LazySerde<>(() -> {
+            Serializer<T> serializer = instantiate(serializerType, SerdeConfig.SERIALIZER);
+            serializer.configure(config.serdeProperties(), isKey);
+            return serializer;
+        }, () -> {
+            Deserializer<T> deserializer = instantiate(deserializerType, SerdeConfig.DESERIALIZER);
+            deserializer.configure(config.serdeProperties(), isKey);
+            return deserializer;
+        });
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T instantiate(String className, String key, Class<?> expected) {
+    /** A serde whose serializer and deserializer are made on first use, once. */
+    private static final class LazySerde<T> implements Serde<T> {
+        private final Supplier<Serializer<T>> serializerFactory;
+        private final Supplier<Deserializer<T>> deserializerFactory;
+        private volatile Serializer<T> serializer;
+        private volatile Deserializer<T> deserializer;
+
+        LazySerde(Supplier<Serializer<T>> serializerFactory, Supplier<Deserializer<T>> deserializerFactory) {
+            this.serializerFactory = serializerFactory;
+            this.deserializerFactory = deserializerFactory;
+        }
+
+        @Override
+        public synchronized Serializer<T> serializer() {
+            if (serializer == null) {
+                serializer = serializerFactory.get();
+            }
+            return serializer;
+        }
+
+        @Override
+        public synchronized Deserializer<T> deserializer() {
+            if (deserializer == null) {
+                deserializer = deserializerFactory.get();
+            }
+            return deserializer;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (serializer != null) {
+                serializer.close();
+            }
+            if (deserializer != null) {
+                deserializer.close();
+            }
+        }
+    }
+
+    private static Class<?> load(String className, String key, Class<?> expected) {
         try {
-            Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
-                    ? Thread.currentThread().getContextClassLoader() : EventSerdes.class.getClassLoader());
+            ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                    ? Thread.currentThread().getContextClassLoader() : EventSerdes.class.getClassLoader();
+            Class<?> type = Class.forName(className, false, loader);
             if (!expected.isAssignableFrom(type)) {
                 throw new ConfigException(key, className + " is not a Kafka " + expected.getSimpleName());
             }
-            return (T) type.getDeclaredConstructor().newInstance();
+            return type;
         } catch (ClassNotFoundException e) {
             throw new ConfigException(key, "class " + className + " is not on the classpath");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T instantiate(Class<?> type, String key) {
+        try {
+            return (T) type.getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
-            throw new ConfigException(key, "cannot create " + className + ": " + e);
+            throw new ConfigException(key, "cannot create " + type.getName() + ": " + e);
         }
     }
 }
