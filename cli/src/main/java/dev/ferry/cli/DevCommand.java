@@ -57,6 +57,11 @@ final class DevCommand implements Callable<Integer> {
             description = "The schema registry's HTTP port. Default: ${DEFAULT-VALUE}, a free one.")
     private int registryPort;
 
+    @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "0",
+            description = "The development Kubernetes API server's port (kubeconfig: <work-dir>/kubeconfig). "
+                    + "Default: ${DEFAULT-VALUE}, a free one.")
+    private int apiPort;
+
     @Option(names = "--site", paramLabel = "NAME", defaultValue = DevOptions.DEFAULT_SITE,
             description = "A site whose jobs.<NAME> topic to create; repeatable. Default: ${DEFAULT-VALUE}.")
     private List<String> sites = new ArrayList<>();
@@ -68,9 +73,10 @@ final class DevCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         checkPort("--kafka-port", kafkaPort);
         checkPort("--registry-port", registryPort);
+        checkPort("--api-port", apiPort);
         List<String> checkedSites = Sites.check(sites, spec);
         TopicsConfig topics = TopicsConfig.from(config.values(Ferry.root(spec).environment()));
-        DevOptions options = new DevOptions(workDir, kafkaPort, registryPort, checkedSites, topics);
+        DevOptions options = new DevOptions(workDir, kafkaPort, registryPort, apiPort, checkedSites, topics);
         PrintWriter out = spec.commandLine().getOut();
 
         DevEnvironment environment = DevEnvironment.start(options);

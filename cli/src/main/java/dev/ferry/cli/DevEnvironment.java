@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.devkit.apiserver.DevApiServer;
 import dev.ferry.devkit.kafka.KafkaBrokerProcess;
 import dev.ferry.devkit.process.ChildProcesses;
 import dev.ferry.devkit.registry.ApicurioRegistry;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   kafka/             the broker's server.properties, data (logs/) and log file (kafka.log); kept across runs
  *   registry/          the registry's log file (registry.log); its storage is in memory
+ *   kubeconfig         for the development Kubernetes API server (in memory), while the environment is up
  *   env                export lines for another shell, while the environment is up
  *   ferry-dev.lock     the lock, with the holder's pid
  * </pre>
@@ -58,7 +60,9 @@ public final class DevEnvironment implements AutoCloseable {
     public static final String KAFKA_BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL_ENV = ConfigValues.envName(SerdeConfig.REGISTRY_URL);
     public static final String TOPIC_PREFIX_ENV = ConfigValues.envName(TopicsConfig.PREFIX);
+    public static final String KUBECONFIG_ENV = "KUBECONFIG";
     static final String ENV_FILE = "env";
+    static final String KUBECONFIG_FILE = "kubeconfig";
 
     /** The child broker runs on this JVM's classpath, whose logback.xml is the CLI's; this one writes its INFO log. */
     static final String BROKER_LOGBACK = "dev/ferry/cli/kafka-broker-logback.xml";
@@ -78,6 +82,8 @@ public final class DevEnvironment implements AutoCloseable {
     private final Components components;
     private final KafkaBrokerProcess kafka;
     private final ApicurioRegistry registry;
+    private final DevApiServer api;
+    private final Path kubeconfig;
     private final List<TopicChange> topicChanges;
     private final Duration startupTime;
     private final Path envFile;
@@ -85,13 +91,15 @@ public final class DevEnvironment implements AutoCloseable {
     private final CompletableFuture<String> unexpectedExit = new CompletableFuture<>();
 
     private DevEnvironment(DevOptions options, Path workDir, Components components, KafkaBrokerProcess kafka,
-                           ApicurioRegistry registry, List<TopicChange> topicChanges, Duration startupTime,
-                           Path envFile) {
+                           ApicurioRegistry registry, DevApiServer api, Path kubeconfig,
+                           List<TopicChange> topicChanges, Duration startupTime, Path envFile) {
         this.options = options;
         this.workDir = workDir;
         this.components = components;
         this.kafka = kafka;
         this.registry = registry;
+        this.api = api;
+        this.kubeconfig = kubeconfig;
         this.topicChanges = List.copyOf(topicChanges);
         this.startupTime = startupTime;
         this.envFile = envFile;
@@ -154,15 +162,21 @@ public final class DevEnvironment implements AutoCloseable {
             }
             List<TopicChange> topicChanges = topicsApply.join();
 
+            DevApiServer api = startApiServer(options);
+            components.push(Component.of("development API server", api));
+            Path kubeconfig = api.writeKubeconfig(workDir.resolve(KUBECONFIG_FILE));
+            components.push(Component.of("kubeconfig", () -> Files.deleteIfExists(kubeconfig)));
+
             Path envFile = workDir.resolve(ENV_FILE);
             EnvFile.write(envFile, EnvFile.render("written by ferry dev (pid " + ProcessHandle.current().pid()
                     + ") at " + Instant.now() + "; deleted when it stops. Use: . " + envFile,
-                    environmentVariables(kafka, registry, options.topics())));
+                    environmentVariables(kafka, registry, kubeconfig, options.topics())));
             components.push(Component.of("env file", () -> Files.deleteIfExists(envFile)));
 
             Duration took = Duration.ofNanos(System.nanoTime() - began);
             LOG.info("Ferry dev is up in {} ms", took.toMillis());
-            return new DevEnvironment(options, workDir, components, kafka, registry, topicChanges, took, envFile);
+            return new DevEnvironment(options, workDir, components, kafka, registry, api, kubeconfig, topicChanges,
+                    took, envFile);
         } catch (RuntimeException e) {
             components.closeAll();
             throw e;
@@ -176,6 +190,16 @@ public final class DevEnvironment implements AutoCloseable {
                 .classpath(absoluteClasspath(System.getProperty("java.class.path")))
                 .jvmOptions(BROKER_JVM_OPTIONS)
                 .start();
+    }
+
+    /** In memory, up in milliseconds: started once the rest is up. */
+    private static DevApiServer startApiServer(DevOptions options) {
+        try {
+            return DevApiServer.builder().port(options.apiPort()).build().start();
+        } catch (java.io.UncheckedIOException e) {
+            throw new CliException(Ferry.EXIT_FAILED, "the development Kubernetes API server did not start "
+                    + "(everything else was stopped again): " + e.getMessage() + ": " + e.getCause(), e);
+        }
     }
 
     private static ApicurioRegistry startRegistry(Path dir, DevOptions options) {
@@ -218,19 +242,33 @@ public final class DevEnvironment implements AutoCloseable {
     }
 
     private static Map<String, String> environmentVariables(KafkaBrokerProcess kafka, ApicurioRegistry registry,
-                                                            TopicsConfig topics) {
+                                                            Path kubeconfig, TopicsConfig topics) {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put(KAFKA_BOOTSTRAP_ENV, kafka.bootstrapServers());
         variables.put(REGISTRY_URL_ENV, registry.baseUrl());
+        variables.put(KUBECONFIG_ENV, kubeconfig.toString());
         if (!topics.prefix().equals(TopicsConfig.defaults().prefix())) {
             variables.put(TOPIC_PREFIX_ENV, topics.prefix());
         }
         return variables;
     }
 
-    /** {@code KAFKA_BOOTSTRAP_SERVERS}, {@code FERRY_REGISTRY_URL} (and the topic prefix, when not the default). */
+    /**
+     * {@code KAFKA_BOOTSTRAP_SERVERS}, {@code FERRY_REGISTRY_URL}, {@code KUBECONFIG} (and the topic prefix, when
+     * not the default).
+     */
     public Map<String, String> environmentVariables() {
-        return environmentVariables(kafka, registry, options.topics());
+        return environmentVariables(kafka, registry, kubeconfig, options.topics());
+    }
+
+    /** The development Kubernetes API server's URL, e.g. {@code http://127.0.0.1:PORT}. */
+    public String apiServerUrl() {
+        return api.url();
+    }
+
+    /** The kubeconfig for the development API server ({@code <work-dir>/kubeconfig}); deleted when it stops. */
+    public Path kubeconfig() {
+        return kubeconfig;
     }
 
     public String bootstrapServers() {
@@ -301,6 +339,10 @@ public final class DevEnvironment implements AutoCloseable {
         text.append(String.format(Locale.ROOT, row, "Schema registry", registryUrl(), "(" + REGISTRY_URL_ENV + ")",
                 "log: " + shown(base, registryLog())));
         text.append(String.format(Locale.ROOT, "  %-16s Confluent API: %s%n", "", ccompatUrl()));
+        text.append(String.format(Locale.ROOT, row, "Kubernetes API", apiServerUrl(), "(" + KUBECONFIG_ENV + ")",
+                "kubeconfig: " + shown(base, kubeconfig)));
+        text.append(String.format(Locale.ROOT, "  %-16s development API server, in memory: kubectl --kubeconfig %s "
+                + "get pods%n", "", shown(base, kubeconfig)));
         text.append(String.format(Locale.ROOT, "  %-16s %s* (%d topics, site%s %s): %s%n", "Topics",
                 options.topics().prefix(), topicChanges.size(), options.sites().size() == 1 ? "" : "s", sites,
                 changeCounts()));

@@ -13,10 +13,12 @@ import java.util.Objects;
  * @param kafkaPort    the broker's client port; 0 reuses the port of an earlier run on {@code workDir}, else takes
  *                     a free one
  * @param registryPort the registry's HTTP port; 0 takes a free one
+ * @param apiPort      the development Kubernetes API server's port; 0 takes a free one
  * @param sites        the sites whose {@code jobs.<site>} topics are created
  * @param topics       the topic settings (prefix, partitions, retention)
  */
-public record DevOptions(Path workDir, int kafkaPort, int registryPort, List<String> sites, TopicsConfig topics) {
+public record DevOptions(Path workDir, int kafkaPort, int registryPort, int apiPort, List<String> sites,
+                         TopicsConfig topics) {
 
     public static final String DEFAULT_SITE = "local";
 
@@ -24,6 +26,7 @@ public record DevOptions(Path workDir, int kafkaPort, int registryPort, List<Str
         Objects.requireNonNull(workDir, "workDir");
         requirePort("kafkaPort", kafkaPort);
         requirePort("registryPort", registryPort);
+        requirePort("apiPort", apiPort);
         sites = List.copyOf(sites);
         if (sites.isEmpty()) {
             throw new IllegalArgumentException("at least one site is needed");
@@ -34,23 +37,27 @@ public record DevOptions(Path workDir, int kafkaPort, int registryPort, List<Str
 
     /** Free ports, the site {@code local}, the default topic settings. */
     public static DevOptions defaults(Path workDir) {
-        return new DevOptions(workDir, 0, 0, List.of(DEFAULT_SITE), TopicsConfig.defaults());
+        return new DevOptions(workDir, 0, 0, 0, List.of(DEFAULT_SITE), TopicsConfig.defaults());
     }
 
     public DevOptions withKafkaPort(int port) {
-        return new DevOptions(workDir, port, registryPort, sites, topics);
+        return new DevOptions(workDir, port, registryPort, apiPort, sites, topics);
     }
 
     public DevOptions withRegistryPort(int port) {
-        return new DevOptions(workDir, kafkaPort, port, sites, topics);
+        return new DevOptions(workDir, kafkaPort, port, apiPort, sites, topics);
+    }
+
+    public DevOptions withApiPort(int port) {
+        return new DevOptions(workDir, kafkaPort, registryPort, port, sites, topics);
     }
 
     public DevOptions withSites(List<String> newSites) {
-        return new DevOptions(workDir, kafkaPort, registryPort, newSites, topics);
+        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, newSites, topics);
     }
 
     public DevOptions withTopics(TopicsConfig newTopics) {
-        return new DevOptions(workDir, kafkaPort, registryPort, sites, newTopics);
+        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, sites, newTopics);
     }
 
     private static void requirePort(String name, int port) {

@@ -32,6 +32,7 @@ class DevEnvironmentIT {
     void startsKafkaTheRegistryAndTheTopicsAndStopsThemAgain(@TempDir Path workDir) throws Exception {
         long kafkaPid;
         long registryPid;
+        String apiServerUrl;
         try (DevEnvironment dev = DevEnvironment.start(DevOptions.defaults(workDir))) {
             kafkaPid = dev.kafkaPid();
             registryPid = dev.registryPid();
@@ -53,9 +54,18 @@ class DevEnvironmentIT {
                     .contains(dev.bootstrapServers(), "(KAFKA_BOOTSTRAP_SERVERS)", "log: kafka/kafka.log")
                     .contains(dev.registryUrl(), "(FERRY_REGISTRY_URL)", "log: registry/registry.log")
                     .contains(dev.ccompatUrl())
+                    .contains(dev.apiServerUrl(), "(KUBECONFIG)", "kubeconfig: kubeconfig")
                     .contains("ferry.* (7 topics, site \"local\"): 7 created")
                     .endsWith("Stop with Ctrl-C.");
             assertThat(dev.kafkaLog()).content().contains("Kafka Server started");
+
+            // the development Kubernetes API server answers, and the kubeconfig points at it
+            assertThat(dev.kubeconfig()).isEqualTo(workDir.resolve("kubeconfig"));
+            assertThat(dev.kubeconfig()).content().contains("server: " + dev.apiServerUrl(),
+                    "current-context: ferry-dev");
+            assertThat(Files.readString(dev.envFile())).contains("export KUBECONFIG=" + dev.kubeconfig() + "\n");
+            assertThat(httpStatus(dev.apiServerUrl() + "/api/v1/namespaces/default/pods")).isEqualTo(200);
+            apiServerUrl = dev.apiServerUrl();
 
             // one ferry dev per work directory
             assertThatThrownBy(() -> DevEnvironment.start(DevOptions.defaults(workDir)))
@@ -68,6 +78,9 @@ class DevEnvironmentIT {
         assertThat(gone(kafkaPid)).isTrue();
         assertThat(gone(registryPid)).isTrue();
         assertThat(workDir.resolve("env")).doesNotExist();
+        assertThat(workDir.resolve("kubeconfig")).doesNotExist();
+        assertThatThrownBy(() -> httpStatus(apiServerUrl + "/version")).as("the API server stopped")
+                .isInstanceOf(java.io.IOException.class);
     }
 
     @Test
