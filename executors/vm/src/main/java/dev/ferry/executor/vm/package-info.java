@@ -1,2 +1,10 @@
-/** The executor backend for cloud VMs (SSH and a container runtime). Built in its own issue. */
+/**
+ * The VM backend: {@link dev.ferry.executor.vm.VmBackend} runs pods on VMs reached over SSH
+ * ({@link dev.ferry.executor.vm.ssh.SshClient}, JSch, keys only, host keys verified against the
+ * site's known_hosts) as detached units with a container runtime per pool (podman, docker,
+ * apptainer, or the command directly). The pure parts — the wrapper and the remote scripts, their
+ * output's parsing, the state mapping, placement — are in {@code model}; where hosts come from is
+ * {@code provision}. {@link dev.ferry.executor.vm.ssh.SshCommandRunner} is a
+ * {@link dev.ferry.executor.spi.CommandRunner} over SSH that other backends can reuse.
+ */
 package dev.ferry.executor.vm;
