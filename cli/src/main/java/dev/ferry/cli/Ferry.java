@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
                 "Ferry runs Kubernetes pods on Slurm, HTCondor and cloud VMs: a virtual node hands each pod to a "
                         + "site through Kafka events, and status and logs come back the same way.",
                 "",
-                "Coming in later versions: gateway, router, executor, replay."},
-        subcommands = {DevCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
+                "Coming in later versions: gateway, replay."},
+        subcommands = {DevCommand.class, TopicsCommand.class, ExecutorCommand.class, RouterCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

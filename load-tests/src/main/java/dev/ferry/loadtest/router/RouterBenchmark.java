@@ -1,0 +1,321 @@
+package dev.ferry.loadtest.router;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.ferry.devkit.kafka.EmbeddedKafkaBroker;
+import dev.ferry.devkit.kafka.ExternalKafkaBroker;
+import dev.ferry.devkit.kafka.KafkaBroker;
+import dev.ferry.devkit.registry.ApicurioRegistry;
+import dev.ferry.events.Backend;
+import dev.ferry.events.Container;
+import dev.ferry.events.EnvVar;
+import dev.ferry.events.IntentOperation;
+import dev.ferry.events.PodIntent;
+import dev.ferry.events.PodRef;
+import dev.ferry.events.PodSpecSnapshot;
+import dev.ferry.events.PoolAdvert;
+import dev.ferry.events.PoolState;
+import dev.ferry.events.RestartPolicy;
+import dev.ferry.router.CachedAvroDatumProvider;
+import dev.ferry.router.RouterApp;
+import dev.ferry.router.RouterConfig;
+import dev.ferry.schema.EventSerdes;
+import dev.ferry.schema.SerdeConfig;
+import dev.ferry.schema.Topic;
+import dev.ferry.schema.TopicAdmin;
+import dev.ferry.schema.Topics;
+import dev.ferry.schema.TopicsConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's throughput and decision latency on a real broker, beside the raw Kafka round trip on the same broker
+ * in the same run, as the ceiling.
+ *
+ * <ul>
+ *   <li><b>Raw Kafka</b>: records the size of a pod intent, produced (idempotent, acks=all) to a topic and read by a
+ *       {@code read_committed} consumer: the most records per second one producer and one consumer move, and the
+ *       send → visible latency at each offered rate.</li>
+ *   <li><b>Router</b> (exactly_once_v2): pools large enough that nothing queues; intents produced as fast as
+ *       possible (sustained throughput: RUN commands per second seen by a {@code read_committed} consumer of
+ *       {@code jobs.<site>}), then at each fixed offered rate: the time from the producer's {@code send()} of an
+ *       intent to its RUN command being visible to that consumer (HdrHistogram), per commit interval.</li>
+ * </ul>
+ * Everything (broker, router, load generator, consumers) shares this machine; the schema registry is a child
+ * process. {@code KAFKA_BOOTSTRAP_SERVERS} and {@code FERRY_REGISTRY_URL} point it at external ones instead.
+ *
+ * <pre>
+ *   mvn -B -o -q -pl router,load-tests -am install -DskipTests
+ *   MAVEN_OPTS=-Xmx1500m mvn -B -o -q -pl load-tests org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
+ *       -Dexec.mainClass=dev.ferry.loadtest.router.RouterBenchmark \
+ *       -Dexec.args="--rates=1000,5000,10000 --seconds=20 --commit-intervals=50,100,20 --burst=100000"
+ * </pre>
+ */
+public final class RouterBenchmark {
+
+    private final Options options;
+    private final KafkaBroker kafka;
+    private final String registryUrl;
+    private final List<String> lines = new ArrayList<>();
+
+    private RouterBenchmark(Options options, KafkaBroker kafka, String registryUrl) {
+        this.options = options;
+        this.kafka = kafka;
+        this.registryUrl = registryUrl;
+    }
+
+    /**
+     * Options.
+     *
+     * @param rates           offered rates (intents or records per second) for the latency runs
+     * @param seconds         how long each latency run offers load (the first fifth is warm-up, not recorded)
+     * @param commitIntervals commit intervals (ms) to measure the router with; the first also gets the burst
+     * @param burst           intents in the sustained-throughput burst
+     * @param partitions      partitions of every topic
+     * @param threads         router stream threads
+     * @param settings        more router settings ({@code --set.ferry.router.streams.x=y})
+     */
+    record Options(List<Integer> rates, int seconds, List<Integer> commitIntervals, int burst, int partitions, int threads,
+                   Map<String, String> settings) {
+        static Options parse(String[] args) {
+            Map<String, String> map = new LinkedHashMap<>();
+            for (String arg : args) {
+                if (!arg.startsWith("--") || !arg.contains("=")) {
+                    throw new IllegalArgumentException("arguments are --name=value, got '" + arg + "'");
+                }
+                map.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            }
+            Map<String, String> settings = new LinkedHashMap<>();
+            map.entrySet().removeIf(e -> {
+                if (e.getKey().startsWith("set.")) {
+                    settings.put(e.getKey().substring(4), e.getValue());
+                    return true;
+                }
+                return false;
+            });
+            Options options = new Options(ints(map.remove("rates"), "1000,5000,10000"),
+                    Integer.parseInt(map.getOrDefault("seconds", "20")),
+                    ints(map.remove("commit-intervals"), "50,100,20"),
+                    Integer.parseInt(map.getOrDefault("burst", "100000")),
+                    Integer.parseInt(map.getOrDefault("partitions", "6")),
+                    Integer.parseInt(map.getOrDefault("threads", "1")), settings);
+            map.keySet().removeAll(List.of("seconds", "burst", "partitions", "threads"));
+            if (!map.isEmpty()) {
+                throw new IllegalArgumentException("unknown options " + map.keySet()
+                        + "; known: rates, seconds, commit-intervals, burst, partitions, threads, set.<ferry.router.key>");
+            }
+            return options;
+        }
+
+        private static List<Integer> ints(String value, String fallback) {
+            return java.util.Arrays.stream((value == null ? fallback : value).split(",")).map(String::trim)
+                    .map(Integer::parseInt).toList();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        quietLogging();
+        Options options = Options.parse(args);
+        String load = loadAverage();
+        long began = System.nanoTime();
+        String externalKafka = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        String externalRegistry = System.getenv("FERRY_REGISTRY_URL");
+        Path data = Files.createTempDirectory("ferry-router-bench-");
+        try (KafkaBroker kafka = externalKafka != null && !externalKafka.isBlank()
+                ? new ExternalKafkaBroker(externalKafka) : EmbeddedKafkaBroker.start(data.resolve("kafka"));
+             ApicurioRegistry registry = externalRegistry != null && !externalRegistry.isBlank() ? null
+                     : ApicurioRegistry.builder().jvmOptions(List.of("-Xmx384m", "-XX:+UseSerialGC")).start()) {
+            String registryUrl = registry != null ? registry.baseUrl() : externalRegistry;
+            System.out.printf("Kafka: %s; registry: %s; load average before: %s; %d cores; %s%n", kafka.describe(),
+                    registryUrl, load, Runtime.getRuntime().availableProcessors(), options);
+            new RouterBenchmark(options, kafka, registryUrl).run();
+        }
+        System.out.printf("%nload average after: %s; took %d s%n", loadAverage(),
+                Duration.ofNanos(System.nanoTime() - began).toSeconds());
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        String prefix = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".";
+        Topics topics = new Topics(TopicsConfig.fromMap(Map.of(TopicsConfig.PREFIX, prefix,
+                TopicsConfig.PARTITIONS, Integer.toString(options.partitions()))),
+                new EventSerdes(CachedAvroDatumProvider.enable(SerdeConfig.forRegistry(registryUrl))));
+        Topic<String, byte[]> raw = new Topic<>(prefix + "raw", org.apache.kafka.common.serialization.Serdes.String(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray(), options.partitions(),
+                topics.config().replicationFactor(), dev.ferry.schema.CleanupPolicy.DELETE, java.util.Optional.of(Duration.ofHours(1)));
+        List<Topic<?, ?>> all = new ArrayList<>(topics.all(List.of("site-a", "site-b")));
+        all.add(raw);
+        try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
+            admin.apply(all);
+        }
+        byte[] sample = topics.podIntents().valueSerde().serializer().serialize(topics.podIntents().name(), intent("sample"));
+        System.out.printf("intent size on the wire: %d bytes%n", sample.length);
+
+        // ---- the ceiling: raw Kafka on the same broker
+        RawKafka rawKafka = new RawKafka(kafka.bootstrapServers(), raw.name(), sample);
+        Result rawBurst = rawKafka.burst(options.burst());
+        row("raw Kafka, produce → read_committed consume", "burst " + options.burst(), rawBurst);
+        Map<Integer, Result> rawLatency = new LinkedHashMap<>();
+        for (int rate : options.rates()) {
+            rawLatency.put(rate, rawKafka.paced(rate, options.seconds()));
+            row("raw Kafka, produce → read_committed consume", rate + "/s", rawLatency.get(rate));
+        }
+
+        // ---- the router
+        Result routerBurst = null;
+        for (int i = 0; i < options.commitIntervals().size(); i++) {
+            int commitMs = options.commitIntervals().get(i);
+            String applicationId = "bench-router-" + commitMs + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            Map<String, String> settings = new LinkedHashMap<>(options.settings());
+            settings.put(RouterConfig.APPLICATION_ID, applicationId);
+            settings.put(RouterConfig.COMMIT_INTERVAL, commitMs + "ms");
+            settings.put(RouterConfig.THREADS, Integer.toString(options.threads()));
+            settings.put(RouterConfig.STATE_DIR, Files.createTempDirectory("ferry-router-bench-state-").toString());
+            RouterConfig config = RouterConfig.fromMap(settings);
+            try (RouterApp router = RouterApp.start(config, topics, kafka.bootstrapServers(), Duration.ofSeconds(30));
+                 RouterLoad load = new RouterLoad(kafka.bootstrapServers(), topics, i)) {
+                awaitRunning(router);
+                load.advertisePools();
+                load.awaitFirstRun(RouterBenchmark::intent);
+                if (i == 0) {
+                    load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
+                    routerBurst = load.burst(options.burst(), RouterBenchmark::intent);
+                    row("router (EOS), intent → RUN, commit " + commitMs + " ms", "burst " + options.burst(), routerBurst);
+                }
+                for (int rate : options.rates()) {
+                    if (i > 0 && rate != options.rates().get(0)) {
+                        continue; // other commit intervals: the first rate only, to compare latency
+                    }
+                    Result result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
+                    row("router (EOS), intent → RUN, commit " + commitMs + " ms", rate + "/s", result);
+                    if (i == 0) {
+                        Result ceiling = rawLatency.get(rate);
+                        lines.add(String.format(Locale.ROOT, "  at %d/s: router p99 %.1f ms vs raw p99 %.1f ms", rate,
+                                result.p99Ms(), ceiling.p99Ms()));
+                    }
+                }
+            }
+        }
+        if (routerBurst != null) {
+            lines.add(String.format(Locale.ROOT, "  sustained throughput: router %.0f intents/s vs raw %.0f records/s: ratio %.2f",
+                    routerBurst.throughput(), rawBurst.throughput(), routerBurst.throughput() / rawBurst.throughput()));
+        }
+        System.out.println();
+        System.out.println("| path | offered | delivered/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | samples |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        lines.stream().filter(l -> l.startsWith("|")).forEach(System.out::println);
+        lines.stream().filter(l -> !l.startsWith("|")).forEach(System.out::println);
+    }
+
+    private void row(String path, String offered, Result r) {
+        String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", path, offered,
+                r.throughput(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.samples());
+        lines.add(line);
+        System.out.println(line);
+    }
+
+    private static void awaitRunning(RouterApp router) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!router.ready()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the router did not reach RUNNING within 90 s: " + router.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** A realistic pod: one container with requests and limits, a few env vars, labels and annotations. */
+    static PodIntent intent(String uid) {
+        Container main = Container.newBuilder()
+                .setName("main")
+                .setImage("registry.example.org/ml/train:2.1")
+                .setCommand(List.of("python", "-m", "train"))
+                .setArgs(List.of("--epochs", "10", "--data", "/data/set-a"))
+                .setEnv(List.of(env("MODE", "fast"), env("OMP_NUM_THREADS", "4"), env("RUN_ID", uid)))
+                .setRequests(Map.of("cpu", "100m", "memory", "128Mi"))
+                .setLimits(Map.of("cpu", "1", "memory", "512Mi"))
+                .build();
+        return PodIntent.newBuilder()
+                .setIntentId(uid + "/CREATE/1")
+                .setOperation(IntentOperation.CREATE)
+                .setPod(PodRef.newBuilder().setNamespace("team-a").setName("train-" + uid).setUid(uid).build())
+                .setGeneration(1)
+                .setNodeName("ferry-virtual-node")
+                .setLabels(Map.of("app", "train", "team", "a"))
+                .setAnnotations(Map.of("slurm-job.vk.io/flags", "--partition=cpu"))
+                .setSpec(PodSpecSnapshot.newBuilder()
+                        .setContainers(List.of(main))
+                        .setRestartPolicy(RestartPolicy.NEVER)
+                        .setActiveDeadlineSeconds(3600L)
+                        .build())
+                .setCreatedAt(Instant.now())
+                .build();
+    }
+
+    private static EnvVar env(String name, String value) {
+        return EnvVar.newBuilder().setName(name).setValue(value).build();
+    }
+
+    static PoolAdvert pool(String poolId, String site) {
+        return PoolAdvert.newBuilder()
+                .setPoolId(poolId)
+                .setSite(site)
+                .setBackend(Backend.SLURM)
+                .setLabels(Map.of("ferry.dev/site", site, "ferry.dev/pool", poolId, "ferry.dev/backend", "slurm"))
+                .setCapacity(Map.of("cpu", "1000000000", "memory", "1Ei"))
+                .setAllocatable(Map.of("cpu", "1000000000", "memory", "1Ei"))
+                .setState(PoolState.READY)
+                .setHeartbeatAt(Instant.now())
+                .setHeartbeatTtlSeconds(86_400)
+                .setMaxWalltimeSeconds(86_400L)
+                .build();
+    }
+
+    static KafkaProducer<String, byte[]> rawProducer(String bootstrapServers) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65_536),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    private static void quietLogging() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+        context.getLogger("dev.ferry").setLevel(Level.INFO);
+        context.getLogger("dev.ferry.router.PodRouter").setLevel(Level.WARN);
+        context.getLogger("dev.ferry.router.PoolKeeper").setLevel(Level.WARN);
+    }
+
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.ferry.router;
+
+import dev.ferry.events.Container;
+import dev.ferry.events.IntentOperation;
+import dev.ferry.events.NodeSelectorRequirement;
+import dev.ferry.events.PodIntent;
+import dev.ferry.events.PodSpecSnapshot;
+import dev.ferry.router.model.InvalidQuantityException;
+import dev.ferry.router.model.LabelRequirement;
+import dev.ferry.router.model.NodeSelectorTerm;
+import dev.ferry.router.model.PodRequirements;
+import dev.ferry.router.model.Quantity;
+import dev.ferry.router.model.Resources;
+import dev.ferry.router.model.Toleration;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/** Reads a {@link PodIntent} (the Avro event) into the router's {@link PodRequirements}, validating it. */
+public final class Intents {
+
+    /** Annotation prefixes that tie a pod to a backend, as interLink's plugins read them. */
+    static final Map<String, String> BACKEND_ANNOTATION_PREFIXES = Map.of(
+            "slurm-job.vk.io/", "SLURM",
+            "htcondor-job.knoc.io/", "HTCONDOR");
+
+    private Intents() {
+    }
+
+    /**
+     * The requirements of a CREATE intent.
+     *
+     * @throws InvalidIntentException naming the field when the intent cannot be run anywhere as written
+     */
+    public static PodRequirements requirements(PodIntent intent) {
+        if (intent.getOperation() != IntentOperation.CREATE) {
+            throw new InvalidIntentException("operation " + intent.getOperation() + " has no pod to route");
+        }
+        PodSpecSnapshot spec = intent.getSpec();
+        if (spec == null) {
+            throw new InvalidIntentException("spec: a CREATE intent must carry the pod's spec");
+        }
+        if (spec.getContainers().isEmpty()) {
+            throw new InvalidIntentException("spec.containers is empty: a pod needs at least one container");
+        }
+        Resources sum = Resources.NONE;
+        for (int i = 0; i < spec.getContainers().size(); i++) {
+            sum = sum.plus(containerRequest(spec.getContainers().get(i), "spec.containers[" + i + "]"));
+        }
+        Resources largestInit = Resources.NONE;
+        for (int i = 0; i < spec.getInitContainers().size(); i++) {
+            largestInit = largestInit.max(containerRequest(spec.getInitContainers().get(i), "spec.initContainers[" + i + "]"));
+        }
+        Long deadline = spec.getActiveDeadlineSeconds();
+        if (deadline != null && deadline <= 0) {
+            throw new InvalidIntentException("spec.activeDeadlineSeconds must be positive, was " + deadline);
+        }
+        String backend = null;
+        String because = "";
+        for (String key : new TreeMap<>(intent.getAnnotations()).keySet()) {
+            for (Map.Entry<String, String> prefix : BACKEND_ANNOTATION_PREFIXES.entrySet()) {
+                if (key.startsWith(prefix.getKey())) {
+                    if (backend != null && !backend.equals(prefix.getValue())) {
+                        throw new InvalidIntentException("metadata.annotations ask for two backends: " + because
+                                + " needs " + backend + ", " + key + " needs " + prefix.getValue());
+                    }
+                    if (backend == null) {
+                        backend = prefix.getValue();
+                        because = key;
+                    }
+                }
+            }
+        }
+        List<Toleration> tolerations = spec.getTolerations().stream()
+                .map(t -> new Toleration(t.getKey(), t.getOperator(), t.getValue(), t.getEffect())).toList();
+        for (int i = 0; i < tolerations.size(); i++) {
+            String operator = tolerations.get(i).operator();
+            if (!operator.equals(Toleration.EQUAL) && !operator.equals(Toleration.EXISTS)) {
+                throw new InvalidIntentException("spec.tolerations[" + i + "].operator must be Equal or Exists, was "
+                        + operator);
+            }
+        }
+        return new PodRequirements(
+                intent.getPod().getNamespace(),
+                sum.max(largestInit),
+                spec.getNodeSelector(),
+                affinity(spec.getRequiredNodeAffinity()),
+                tolerations,
+                Optional.ofNullable(backend),
+                because,
+                deadline == null ? OptionalLong.empty() : OptionalLong.of(deadline),
+                spec.getPriority() == null ? 0 : spec.getPriority());
+    }
+
+    /** Per resource, the request, else the limit (Kubernetes defaults a missing request to the limit). */
+    private static Resources containerRequest(Container container, String path) {
+        String where = path + " (" + container.getName() + ")";
+        Map<String, BigDecimal> requests = quantities(container.getRequests(), where + ".resources.requests");
+        Map<String, BigDecimal> limits = quantities(container.getLimits(), where + ".resources.limits");
+        Map<String, BigDecimal> effective = new TreeMap<>(limits);
+        effective.putAll(requests);
+        requests.forEach((name, request) -> {
+            BigDecimal limit = limits.get(name);
+            if (limit != null && request.compareTo(limit) > 0) {
+                throw new InvalidIntentException(where + ".resources: requests." + name + "="
+                        + container.getRequests().get(name) + " exceeds limits." + name + "=" + container.getLimits().get(name));
+            }
+        });
+        return Resources.of(effective);
+    }
+
+    private static Map<String, BigDecimal> quantities(Map<String, String> texts, String path) {
+        Map<String, BigDecimal> parsed = new TreeMap<>();
+        texts.forEach((name, text) -> {
+            if (name.isBlank()) {
+                throw new InvalidIntentException(path + " has a resource with an empty name");
+            }
+            try {
+                parsed.put(name, Quantity.parseResource(text).value());
+            } catch (InvalidQuantityException e) {
+                throw new InvalidIntentException(path + "." + name + ": " + e.getMessage()
+                        + " (write a non-negative quantity such as 500m, 2Gi, 1.5 or 1e3)");
+            }
+        });
+        return parsed;
+    }
+
+    private static List<NodeSelectorTerm> affinity(List<dev.ferry.events.NodeSelectorTerm> terms) {
+        List<NodeSelectorTerm> result = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            String path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[" + i + "]";
+            result.add(new NodeSelectorTerm(
+                    requirements(terms.get(i).getMatchExpressions(), path + ".matchExpressions"),
+                    requirements(terms.get(i).getMatchFields(), path + ".matchFields")));
+        }
+        return result;
+    }
+
+    private static List<LabelRequirement> requirements(List<NodeSelectorRequirement> raw, String path) {
+        List<LabelRequirement> result = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            NodeSelectorRequirement r = raw.get(i);
+            String where = path + "[" + i + "]";
+            LabelRequirement.Operator operator;
+            try {
+                operator = LabelRequirement.Operator.valueOf(r.getOperator());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidIntentException(where + ".operator must be one of In, NotIn, Exists, DoesNotExist, "
+                        + "Gt, Lt, was '" + r.getOperator() + "'");
+            }
+            List<String> values = List.copyOf(r.getValues());
+            switch (operator) {
+                case In, NotIn -> {
+                    if (values.isEmpty()) {
+                        throw new InvalidIntentException(where + ": " + operator + " needs at least one value");
+                    }
+                }
+                case Exists, DoesNotExist -> {
+                    if (!values.isEmpty()) {
+                        throw new InvalidIntentException(where + ": " + operator + " takes no values, got " + values);
+                    }
+                }
+                case Gt, Lt -> {
+                    if (values.size() != 1 || !values.get(0).matches("-?\\d{1,18}")) {
+                        throw new InvalidIntentException(where + ": " + operator + " needs exactly one integer value, got "
+                                + values);
+                    }
+                }
+                default -> throw new IllegalStateException(operator.name());
+            }
+            if (path.endsWith("matchFields") && !NodeSelectorTerm.NAME_FIELD.equals(r.getKey())) {
+                throw new InvalidIntentException(where + ".key: only metadata.name can be matched as a field, was '"
+                        + r.getKey() + "'");
+            }
+            result.add(new LabelRequirement(r.getKey(), operator, values));
+        }
+        return result;
+    }
+}
