@@ -11,7 +11,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CHROOT=${FERRY_HTCONDOR_CHROOT:-/var/cache/ferry/htcondor-chroot}
 JOB_USER=${FERRY_HTCONDOR_USER:-ferry}
-VERSION=$(chroot "$CHROOT" condor_version | head -1 | awk '{print $2}')
+VERSION=$(chroot "$CHROOT" condor_version | sed -n 1p | awk '{print $2}')
 OUT=${1:-$HERE/../src/test/resources/htcondor-$VERSION}
 SITE=capture
 DIR=/var/lib/ferry/pods/capture

@@ -64,7 +64,7 @@ umount_proc() {
 build() {
   [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap and chroot need it)"
   if [ -f "$READY" ] && [ "$(cat "$READY")" = "$BUILD_VERSION" ] && [ -x "$CHROOT/usr/sbin/condor_master" ]; then
-    log "reusing the cached chroot $CHROOT ($(in_root condor_version | head -1))"
+    log "reusing the cached chroot $CHROOT ($(in_root condor_version | sed -n 1p))"
     return 0
   fi
   command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install -y debootstrap"
@@ -100,7 +100,7 @@ build() {
   mv "$partial" "$CHROOT"
   mv "$partial.log" "$CHROOT.build.log"
   echo "$BUILD_VERSION" >"$READY"
-  log "chroot ready in $(( SECONDS - started )) s: $(in_root condor_version | head -1)"
+  log "chroot ready in $(( SECONDS - started )) s: $(in_root condor_version | sed -n 1p)"
 }
 
 write_config() {
@@ -205,7 +205,7 @@ start() {
   local deadline=$(( SECONDS + START_TIMEOUT ))
   while [ "$SECONDS" -lt "$deadline" ]; do
     if schedd_answers && [ "$(slots)" -gt 0 ]; then
-      log "$(in_root condor_version | head -1 | cut -d' ' -f1-3) is up in $CHROOT: schedd answers, $(slots) slot(s)"
+      log "$(in_root condor_version | sed -n 1p | cut -d' ' -f1-3) is up in $CHROOT: schedd answers, $(slots) slot(s)"
       return 0
     fi
     master_alive || die "condor_master exited; see $CHROOT/var/log/condor/MasterLog"
@@ -242,7 +242,7 @@ status() {
     echo "no chroot at $CHROOT (run: $0 start)"
     return 1
   fi
-  echo "chroot: $CHROOT ($(in_root condor_version | head -1))"
+  echo "chroot: $CHROOT ($(in_root condor_version | sed -n 1p))"
   if master_alive; then echo "condor_master: running (pid $(cat "$CHROOT$PIDFILE"))"; else echo "condor_master: stopped"; return 1; fi
   if schedd_answers; then echo "schedd: answers"; else echo "schedd: no answer"; return 1; fi
   as_user condor_status -af Name Cpus Memory GPUs State 2>/dev/null | sed 's/^/slot: /'

@@ -114,7 +114,7 @@ start_munge() {
 }
 
 node_state() {
-  SLURM_CONF=$CONF timeout 10 sinfo -h -n localhost -o %t 2>/dev/null | head -1 || true
+  SLURM_CONF=$CONF timeout 10 sinfo -h -n localhost -o %t 2>/dev/null | sed -n 1p || true
 }
 
 start() {
