@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import dev.ferry.router.CachedAvroDatumProvider;
 import dev.ferry.router.HealthServer;
 import dev.ferry.router.RouterApp;
 import dev.ferry.router.RouterConfig;
@@ -117,7 +116,7 @@ final class RouterCommand implements Callable<Integer> {
             routerConfig = routerConfig.withStateDir(stateDir);
         }
         Topics topics = new Topics(TopicsConfig.from(values),
-                new EventSerdes(CachedAvroDatumProvider.enable(SerdeConfig.from(values, settings))));
+                new EventSerdes(SerdeConfig.from(values, settings)));
         String bootstrap = TopicsApplyCommand.bootstrapServers(bootstrapServers, environment);
         PrintWriter out = spec.commandLine().getOut();
 

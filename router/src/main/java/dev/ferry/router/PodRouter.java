@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,10 +59,11 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     private final Matcher matcher;
     private final Duration finishedRetention;
-    private final Map<String, PoolView> viewCache = new HashMap<>();
+    private final Map<String, CachedView> viewCache = new HashMap<>();
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PodState> pods;
+    private KeyValueStore<String, String> expiry;
     private KeyValueStore<String, byte[]> views;
 
     PodRouter(Matcher matcher, Duration finishedRetention) {
@@ -73,6 +75,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.pods = context.getStateStore(RouterTopology.PODS_STORE);
+        this.expiry = context.getStateStore(RouterTopology.PODS_EXPIRY_STORE);
         this.views = context.getStateStore(RouterTopology.VIEWS_STORE);
         Duration scan = finishedRetention.dividedBy(10);
         Duration every = scan.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
@@ -118,7 +121,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             state = state.nextDecision();
             emitDecision(record, state, intentId, DecisionOutcome.DUPLICATE, state.poolId(), null,
                     "intent " + intentId + " was already handled; dropped", List.of(), now);
-            pods.put(uid, state);
+            save(state);
             return;
         }
         if (!uid.equals(pod.uid())) {
@@ -146,7 +149,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             emitDecision(record, state, intentId, DecisionOutcome.REJECTED, state.poolId(), null, "intent " + intentId
                     + " has operation " + operation + "; only CREATE and DELETE exist; the pod is left as it is",
                     List.of(), now);
-            pods.put(uid, state);
+            save(state);
         }
     }
 
@@ -158,7 +161,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             emitDecision(record, state, intentId, DecisionOutcome.DUPLICATE, state.poolId(), null, "the pod is already "
                     + describe(state) + " (first intent " + state.intentIds().get(0) + "); a new CREATE does not route"
                     + " it again", List.of(), now);
-            pods.put(uid, state);
+            save(state);
             return;
         }
         PodState fresh = PodState.fresh(pod, intentId, now);
@@ -182,13 +185,13 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         }
         state = state.withIntentId(intentId);
         if (state.phase().terminal() || state.deleteRequested()) {
-            pods.put(uid, state);
+            save(state);
             return;
         }
         state = state.markDeleted();
         context.forward(record.withKey(state.poolId())
                 .withValue(new PoolMessage.Cancel(state.poolId(), state.pod(), state.ticket())), RouterTopology.PODS_TO_POOL_INBOX);
-        pods.put(uid, state);
+        save(state);
     }
 
     // ---- executors' statuses
@@ -210,7 +213,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         context.forward(record.withKey(state.poolId())
                 .withValue(new PoolMessage.Release(state.poolId(), state.pod(), state.ticket())), RouterTopology.PODS_TO_POOL_INBOX);
         LOG.debug("{} in pool {}: releasing", phase, state.poolId());
-        pods.put(uid, state.with(PodState.Phase.FINISHED, now));
+        save(state.with(PodState.Phase.FINISHED, now));
     }
 
     // ---- the pools' answers
@@ -244,7 +247,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
                 state = state.nextStatus();
                 emitStatus(record, state, PodPhase.PENDING, REASON_QUEUED, m.reason(), m.site(), m.poolId(), now);
             }
-            pods.put(uid, state);
+            save(state);
         } else if (message instanceof PodMessage.Bounced m) {
             if (state.deleteRequested()) {
                 cancelled(record, state, "deleted; it had been taken out of the queue of pool " + m.poolId()
@@ -265,7 +268,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
                     emitDecision(record, state, null, DecisionOutcome.CANCELLED, m.poolId(), null,
                             "deleted: CANCEL sent to the site running it in pool " + m.poolId()
                                     + "; its capacity is released when the site reports the end", List.of(), now);
-                    pods.put(uid, state);
+                    save(state);
                 }
                 case NOT_HELD -> cancelled(record, state, "deleted before pool " + m.poolId() + " placed it",
                         m.poolId(), now);
@@ -327,7 +330,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         context.forward(record.withKey(pool.poolId()).withValue(new PoolMessage.Reserve(pool.poolId(), state.pod(),
                 state.ticket(), state.attempt(), mayQueue, requirements.priority(), requirements.requests(),
                 intent, candidates)), RouterTopology.PODS_TO_POOL_INBOX);
-        pods.put(state.pod().uid(), state);
+        save(state);
     }
 
     /** The candidates, with what pools answered in this attempt added to their reasons. */
@@ -352,7 +355,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         return Intents.requirements(decode(intent));
     }
 
-    /** Every pool's published view, decoded only when its version changed. */
+    /** Every pool's published view, decoded only when it changed. */
     private List<PoolView> views() {
         List<PoolView> result = new ArrayList<>();
         Set<String> present = new HashSet<>();
@@ -360,12 +363,13 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> entry = it.next();
                 present.add(entry.key);
-                PoolView cached = viewCache.get(entry.key);
-                if (cached == null || cached.version() != RouterCodec.viewVersion(entry.value)) {
-                    cached = RouterCodec.POOL_VIEW.deserializer().deserialize(null, entry.value);
+                CachedView cached = viewCache.get(entry.key);
+                // compare the bytes, not the version: a router that restarted may publish a version number again
+                if (cached == null || !Arrays.equals(cached.bytes(), entry.value)) {
+                    cached = new CachedView(entry.value, RouterCodec.POOL_VIEW.deserializer().deserialize(null, entry.value));
                     viewCache.put(entry.key, cached);
                 }
-                result.add(cached);
+                result.add(cached.view());
             }
         }
         if (present.size() != viewCache.size()) {
@@ -383,7 +387,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         emitDecision(record, state, intentId, DecisionOutcome.REJECTED, null, null, message,
                 Decisions.candidates(candidates, null, matcher.policy()), now);
         emitStatus(record, state, PodPhase.FAILED, reason, message, null, null, now);
-        pods.put(state.pod().uid(), state);
+        save(state);
     }
 
     private void cancelled(Record<String, Object> record, PodState state, String message, String poolId, long now) {
@@ -396,7 +400,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         state = state.nextDecision().nextStatus();
         emitDecision(record, state, intentId, outcome, poolId, site, message, List.of(), now);
         emitStatus(record, state, PodPhase.FAILED, REASON_DELETED, message, site, poolId, now);
-        pods.put(state.pod().uid(), state);
+        save(state);
     }
 
     private void emitDecision(Record<String, Object> record, PodState state, String intentId, DecisionOutcome outcome,
@@ -431,21 +435,47 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     // ---- housekeeping
 
-    /** Forgets terminal pods after the retention; a duplicate intent later than that routes the pod again. */
+    /** Stores the pod's state; a terminal one is also indexed by time, for {@link #expireFinished}. */
+    private void save(PodState state) {
+        pods.put(state.pod().uid(), state);
+        if (state.phase().terminal()) {
+            expiry.put(expiryKey(state.updatedAt(), state.pod().uid()), state.pod().uid());
+        }
+    }
+
+    /**
+     * Forgets terminal pods after the retention (a duplicate intent later than that would route the pod again). The
+     * time index makes this a range over what expired, not a scan of every pod.
+     */
     private void expireFinished(long now) {
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, PodState> it = pods.all()) {
+        long before = now - finishedRetention.toMillis();
+        if (before <= 0) {
+            return;
+        }
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = expiry.range(expiryKey(0, ""), expiryKey(before, "\uffff"))) {
             while (it.hasNext()) {
-                KeyValue<String, PodState> entry = it.next();
-                if (entry.value.phase().terminal() && entry.value.updatedAt() + finishedRetention.toMillis() < now) {
-                    expired.add(entry.key);
-                }
+                due.add(it.next());
             }
         }
-        expired.forEach(pods::delete);
-        if (!expired.isEmpty()) {
-            LOG.debug("forgot {} finished pods", expired.size());
+        int forgotten = 0;
+        for (KeyValue<String, String> entry : due) {
+            expiry.delete(entry.key);
+            PodState state = pods.get(entry.value);
+            if (state != null && state.phase().terminal() && state.updatedAt() <= before) {
+                pods.delete(entry.value);
+                forgotten++;
+            }
         }
+        if (forgotten > 0) {
+            LOG.debug("forgot {} finished pods", forgotten);
+        }
+    }
+
+    /** Sorts by time: 16 hex digits of epoch millis, then the UID. */
+    static String expiryKey(long millis, String uid) {
+        String hex = Long.toHexString(millis);
+        return "0".repeat(16 - hex.length()) + hex + uid;
     }
 
     private static String describe(PodState state) {
@@ -456,6 +486,10 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             case CANCELLED -> "cancelled";
             case FINISHED -> "finished";
         };
+    }
+
+    /** A decoded view and the bytes it was decoded from. */
+    private record CachedView(byte[] bytes, PoolView view) {
     }
 
     static byte[] encode(PodIntent intent) {

@@ -48,7 +48,7 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
     private final Set<String> dirty = new HashSet<>();
 
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, PoolLedger> ledgers;
+    private Ledgers ledgers;
     private KeyValueStore<String, Holding> holdings;
     private KeyValueStore<String, QueueEntry> queue;
     private boolean publishAll = true;
@@ -62,9 +62,13 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.ledgers = context.getStateStore(RouterTopology.LEDGERS_STORE);
+        this.ledgers = new Ledgers(context.getStateStore(RouterTopology.SPECS_STORE),
+                context.getStateStore(RouterTopology.LEDGERS_STORE));
         this.holdings = context.getStateStore(RouterTopology.HOLDINGS_STORE);
         this.queue = context.getStateStore(RouterTopology.QUEUE_STORE);
+        // initialised again after every restore (a crash, an aborted transaction, a moved task): start from the stores
+        this.dirty.clear();
+        this.publishAll = true;
         context.schedule(viewInterval, PunctuationType.WALL_CLOCK_TIME, this::publishViews);
         context.schedule(poolCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkHeartbeats);
     }
@@ -368,17 +372,9 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
         ledgers.put(poolId, ledger.with(ledger.usage().reserve(request)));
         dirty.add(poolId);
         PodIntent intent = PodRouter.decode(intentBytes);
-        JobCommand run = JobCommand.newBuilder()
-                .setCommandId(intent.getIntentId() + "/run/" + attempt)
-                .setType(CommandType.RUN)
-                .setPod(pod.toRef())
-                .setSite(site)
-                .setPoolId(poolId)
-                .setAttempt(attempt)
-                .setIntent(intent)
-                .setReason(reason)
-                .setIssuedAt(Instant.ofEpochMilli(now))
-                .build();
+        // the all-arguments constructor: see Decisions
+        JobCommand run = new JobCommand(intent.getIntentId() + "/run/" + attempt, CommandType.RUN, pod.toRef(), site,
+                poolId, attempt, intent, reason, Instant.ofEpochMilli(now));
         context.forward(record.withKey(pod.uid()).withValue(run), RouterTopology.POOLS_TO_JOBS);
         decide(record, pod, intent.getIntentId(), DecisionOutcome.ASSIGNED, poolId, site, attempt, "assigned/" + ticket,
                 reason, candidates, now);
@@ -408,11 +404,7 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
     private void publishViews(long now) {
         if (publishAll) {
             publishAll = false;
-            try (KeyValueIterator<String, PoolLedger> it = ledgers.all()) {
-                while (it.hasNext()) {
-                    dirty.add(it.next().key);
-                }
-            }
+            dirty.addAll(ledgers.ids());
         }
         if (dirty.isEmpty()) {
             return;
@@ -429,19 +421,66 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
     /** Pools whose executor stopped heartbeating have their queued pods routed elsewhere. */
     private void checkHeartbeats(long now) {
         List<String> stale = new ArrayList<>();
-        try (KeyValueIterator<String, PoolLedger> it = ledgers.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, PoolLedger> entry = it.next();
-                if (entry.value.usage().queued() > 0
-                        && !entry.value.spec().unavailableReason(Instant.ofEpochMilli(now)).isEmpty()) {
-                    stale.add(entry.key);
-                }
+        for (String poolId : ledgers.ids()) {
+            PoolLedger ledger = ledgers.get(poolId);
+            if (ledger.usage().queued() > 0 && !ledger.spec().unavailableReason(Instant.ofEpochMilli(now)).isEmpty()) {
+                stale.add(poolId);
             }
         }
         for (String poolId : stale) {
             PoolLedger ledger = ledgers.get(poolId);
             bounce(new Record<>(poolId, null, now), poolId, e -> true,
                     ledger.spec().unavailableReason(Instant.ofEpochMilli(now)));
+        }
+    }
+
+    /**
+     * The pools' ledgers, kept as two stores (the advert, which rarely changes, and the counts, which change with
+     * every pod) behind a cache of decoded ledgers. The cache is this task's own (this processor is the stores'
+     * only writer) and starts empty whenever the processor is initialised, which Kafka Streams does again after it
+     * restored the stores (a crash, an aborted transaction, a moved task).
+     */
+    private static final class Ledgers {
+        private final KeyValueStore<String, PoolSpec> specs;
+        private final KeyValueStore<String, PoolLedger.Counts> counts;
+        private final java.util.Map<String, PoolLedger> cache = new java.util.HashMap<>();
+
+        Ledgers(KeyValueStore<String, PoolSpec> specs, KeyValueStore<String, PoolLedger.Counts> counts) {
+            this.specs = specs;
+            this.counts = counts;
+        }
+
+        PoolLedger get(String poolId) {
+            PoolLedger ledger = cache.get(poolId);
+            if (ledger == null) {
+                PoolSpec spec = specs.get(poolId);
+                PoolLedger.Counts c = counts.get(poolId);
+                if (spec == null || c == null) {
+                    return null;
+                }
+                ledger = new PoolLedger(spec, c.usage(), c.nextArrival(), c.version());
+                cache.put(poolId, ledger);
+            }
+            return ledger;
+        }
+
+        void put(String poolId, PoolLedger ledger) {
+            PoolLedger before = cache.get(poolId);
+            if (before == null || before.spec() != ledger.spec()) {
+                specs.put(poolId, ledger.spec());
+            }
+            counts.put(poolId, ledger.counts());
+            cache.put(poolId, ledger);
+        }
+
+        List<String> ids() {
+            List<String> ids = new ArrayList<>();
+            try (KeyValueIterator<String, PoolSpec> it = specs.all()) {
+                while (it.hasNext()) {
+                    ids.add(it.next().key);
+                }
+            }
+            return ids;
         }
     }
 

@@ -6,8 +6,8 @@ import dev.ferry.router.model.PoolView;
 import java.util.Objects;
 
 /**
- * A pool's partition's record of the pool (store {@value RouterTopology#LEDGERS_STORE}, key pool id): the latest
- * advert, what is reserved and queued, and counters.
+ * A pool's partition's record of the pool (stores {@value RouterTopology#SPECS_STORE} and
+ * {@value RouterTopology#LEDGERS_STORE}, key pool id): the latest advert, what is reserved and queued, and counters.
  *
  * @param spec        the latest advert
  * @param usage       reservations and queue totals
@@ -35,5 +35,20 @@ record PoolLedger(PoolSpec spec, PoolUsage usage, long nextArrival, long version
 
     PoolView view() {
         return new PoolView(spec, usage, version);
+    }
+
+    Counts counts() {
+        return new Counts(usage, nextArrival, version);
+    }
+
+    /**
+     * What changes with every pod, stored apart from the advert (store {@value RouterTopology#LEDGERS_STORE}; the
+     * advert is in {@value RouterTopology#SPECS_STORE}).
+     *
+     * @param usage       reservations and queue totals
+     * @param nextArrival the next queue arrival number
+     * @param version     the ledger's version
+     */
+    record Counts(PoolUsage usage, long nextArrival, long version) {
     }
 }

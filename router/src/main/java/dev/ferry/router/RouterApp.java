@@ -135,7 +135,44 @@ public final class RouterApp implements AutoCloseable {
             }
             RouterTopics own = RouterTopics.of(config, topics, intents);
             topicAdmin.apply(List.copyOf(own.all())).forEach(change -> LOG.info("router topic {}", change));
+            awaitLeaders(admin, own.all().stream().map(dev.ferry.schema.Topic::name).toList(), timeout);
             return own;
+        }
+    }
+
+    /**
+     * Waits until every partition of the topics has a leader: a topic created a moment ago is listed before its
+     * metadata reaches every broker, and Kafka Streams' global thread gives up at once on a topic without partitions.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
+                        .get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+                if (described.values().stream().allMatch(d -> !d.partitions().isEmpty()
+                        && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new TopicAdmin.KafkaUnavailableException("the router's topics " + names
+                            + " did not become available within " + timeout.toSeconds() + "s", e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TopicAdmin.KafkaUnavailableException("interrupted while waiting for the router's topics", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TopicAdmin.KafkaUnavailableException("the router's topics " + names
+                        + " have partitions without a leader after " + timeout.toSeconds() + "s", null);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TopicAdmin.KafkaUnavailableException("interrupted while waiting for the router's topics", e);
+            }
         }
     }
 

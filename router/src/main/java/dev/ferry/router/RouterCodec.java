@@ -8,10 +8,6 @@ import dev.ferry.router.model.PoolUsage;
 import dev.ferry.router.model.PoolView;
 import dev.ferry.router.model.Resources;
 import dev.ferry.router.model.Taint;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -20,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,15 +57,11 @@ final class RouterCodec {
     static final Serde<PoolMessage> POOL_MESSAGE = serde(RouterCodec::writePoolMessage, RouterCodec::readPoolMessage);
     static final Serde<PodMessage> POD_MESSAGE = serde(RouterCodec::writePodMessage, RouterCodec::readPodMessage);
     static final Serde<PodState> POD_STATE = serde(RouterCodec::writePodState, RouterCodec::readPodState);
-    static final Serde<PoolLedger> LEDGER = serde(RouterCodec::writeLedger, RouterCodec::readLedger);
+    static final Serde<PoolSpec> POOL_SPEC = serde(RouterCodec::spec, RouterCodec::spec);
+    static final Serde<PoolLedger.Counts> LEDGER_COUNTS = serde(RouterCodec::writeCounts, RouterCodec::readCounts);
     static final Serde<Holding> HOLDING = serde(RouterCodec::writeHolding, RouterCodec::readHolding);
     static final Serde<QueueEntry> QUEUE_ENTRY = serde(RouterCodec::writeQueueEntry, RouterCodec::readQueueEntry);
     static final Serde<PoolView> POOL_VIEW = serde(RouterCodec::writeView, RouterCodec::readView);
-
-    /** The version of an encoded {@link PoolView} without decoding it: bytes 1 to 8. */
-    static long viewVersion(byte[] encoded) {
-        return ByteBuffer.wrap(encoded, 1, Long.BYTES).getLong();
-    }
 
     // ---- messages to a pool
 
@@ -234,18 +227,16 @@ final class RouterCodec {
                 in.readLong(), in.readLong(), in.readLong());
     }
 
-    private static void writeLedger(Out out, PoolLedger ledger) throws IOException {
-        out.writeLong(ledger.version());
-        spec(out, ledger.spec());
-        usage(out, ledger.usage());
-        out.writeLong(ledger.nextArrival());
+    private static void writeCounts(Out out, PoolLedger.Counts counts) throws IOException {
+        out.writeLong(counts.version());
+        usage(out, counts.usage());
+        out.writeLong(counts.nextArrival());
     }
 
-    private static PoolLedger readLedger(In in) throws IOException {
+    private static PoolLedger.Counts readCounts(In in) throws IOException {
         long version = in.readLong();
-        PoolSpec spec = spec(in);
         PoolUsage usage = usage(in);
-        return new PoolLedger(spec, usage, in.readLong(), version);
+        return new PoolLedger.Counts(usage, in.readLong(), version);
     }
 
     private static void writeView(Out out, PoolView view) throws IOException {
@@ -454,12 +445,10 @@ final class RouterCodec {
                         return null;
                     }
                     try {
-                        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
-                        Out out = new Out(buffer);
+                        Out out = new Out(256);
                         out.writeByte(FORMAT);
                         writer.write(out, value);
-                        out.flush();
-                        return buffer.toByteArray();
+                        return out.toByteArray();
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -469,7 +458,7 @@ final class RouterCodec {
                         return null;
                     }
                     try {
-                        In in = new In(new ByteArrayInputStream(bytes));
+                        In in = new In(bytes);
                         byte format = in.readByte();
                         if (format != FORMAT) {
                             throw new SerializationException("router record in format " + format + ", this router reads "
@@ -487,44 +476,127 @@ final class RouterCodec {
                 });
     }
 
-    private static final class Out extends DataOutputStream {
-        Out(ByteArrayOutputStream buffer) {
-            super(buffer);
+    /** A growable big-endian writer; unsynchronized, unlike {@code DataOutputStream} over a byte array stream. */
+    private static final class Out {
+        private byte[] buf;
+        private int n;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
         }
 
-        void string(String s) throws IOException {
+        private void room(int more) {
+            if (n + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+            }
+        }
+
+        void writeByte(int b) {
+            room(1);
+            buf[n++] = (byte) b;
+        }
+
+        void writeBoolean(boolean b) {
+            writeByte(b ? 1 : 0);
+        }
+
+        void writeInt(int v) {
+            room(4);
+            buf[n++] = (byte) (v >>> 24);
+            buf[n++] = (byte) (v >>> 16);
+            buf[n++] = (byte) (v >>> 8);
+            buf[n++] = (byte) v;
+        }
+
+        void writeLong(long v) {
+            writeInt((int) (v >>> 32));
+            writeInt((int) v);
+        }
+
+        void writeDouble(double v) {
+            writeLong(Double.doubleToLongBits(v));
+        }
+
+        void string(String s) {
             bytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
         }
 
-        void bytes(byte[] b) throws IOException {
+        void bytes(byte[] b) {
             if (b == null) {
                 writeInt(-1);
-            } else {
-                writeInt(b.length);
-                write(b);
+                return;
             }
+            writeInt(b.length);
+            room(b.length);
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, n);
         }
     }
 
-    private static final class In extends DataInputStream {
-        In(ByteArrayInputStream buffer) {
-            super(buffer);
+    /** Reads what {@link Out} wrote; running past the end is an {@link IOException}. */
+    private static final class In {
+        private final byte[] buf;
+        private int pos;
+
+        In(byte[] buf) {
+            this.buf = buf;
+        }
+
+        private void need(int count) throws IOException {
+            if (count < 0 || pos + count > buf.length) {
+                throw new IOException("record ends after " + buf.length + " bytes, needed " + count + " more at " + pos);
+            }
+        }
+
+        byte readByte() throws IOException {
+            need(1);
+            return buf[pos++];
+        }
+
+        boolean readBoolean() throws IOException {
+            return readByte() != 0;
+        }
+
+        int readInt() throws IOException {
+            need(4);
+            int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8)
+                    | (buf[pos + 3] & 0xff);
+            pos += 4;
+            return v;
+        }
+
+        long readLong() throws IOException {
+            return ((long) readInt() << 32) | (readInt() & 0xffffffffL);
+        }
+
+        double readDouble() throws IOException {
+            return Double.longBitsToDouble(readLong());
         }
 
         String string() throws IOException {
-            byte[] b = bytes();
-            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+            int len = readInt();
+            if (len < 0) {
+                return null;
+            }
+            need(len);
+            String s = new String(buf, pos, len, StandardCharsets.UTF_8);
+            pos += len;
+            return s;
         }
 
         byte[] bytes() throws IOException {
-            int n = readInt();
-            if (n < 0) {
+            int len = readInt();
+            if (len < 0) {
                 return null;
             }
-            if (n > available()) {
-                throw new IOException("length " + n + " beyond the record's end");
-            }
-            return readNBytes(n);
+            need(len);
+            byte[] b = Arrays.copyOfRange(buf, pos, pos + len);
+            pos += len;
+            return b;
         }
     }
 }

@@ -18,7 +18,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <h2>Two halves, keyed differently</h2>
  * A pod's life and a pool's capacity are owned by different partitions, and each owner is the only writer of
- * its state:
+ * its state (terminal pods are also indexed by time in {@value #PODS_EXPIRY_STORE}, and forgotten after
+ * {@code ferry.router.finished-retention}):
  * <ul>
  *   <li><b>The routing side</b> ({@value #POD_ROUTER}, store {@value #PODS_STORE}) is keyed by pod UID. It reads
  *       {@code pod-intents}, {@code pod-status} and the pools' answers ({@code <application-id>-pod-inbox}), all
@@ -27,8 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  *       (the global store {@value #VIEWS_STORE}), and sends a request to one pool. It remembers which pool holds
  *       the pod's request ({@code pod → pool}), so a DELETE becomes a cancel, and an executor's terminal status
  *       (keyed by pod UID) becomes a release, both re-keyed to that pool.</li>
- *   <li><b>The pools' side</b> ({@value #POOL_KEEPER}, stores {@value #LEDGERS_STORE}, {@value #HOLDINGS_STORE},
- *       {@value #QUEUE_STORE}) is keyed by pool id and reads only {@code <application-id>-pool-inbox}: the
+ *   <li><b>The pools' side</b> ({@value #POOL_KEEPER}, stores {@value #SPECS_STORE}, {@value #LEDGERS_STORE},
+ *       {@value #HOLDINGS_STORE}, {@value #QUEUE_STORE}) is keyed by pool id and reads only {@code <application-id>-pool-inbox}: the
  *       pools' adverts (forwarded from {@code pools}) and the routing side's requests. It alone decides whether a
  *       pod fits: it reserves and writes the RUN command to {@code jobs.<site>} and the ASSIGNED decision, or
  *       queues (ordered by priority, then arrival; the head of a queue is never overtaken), cancels, releases and
@@ -54,7 +55,8 @@ import org.apache.kafka.streams.state.Stores;
  * The routing side's view of usage may lag (by the publication interval plus a commit); that only makes a
  * choice less than ideal: a pool that turns out full answers "no room" and the next pool is tried, and a pod
  * that fits nowhere now waits in the queue with the most room after its backlog. The pools' side never
- * reserves beyond allocatable.
+ * reserves beyond allocatable. A pod that arrives while the routing side knows no pool at all (a router started
+ * before any executor advertised) is rejected with "no pool is known".
  *
  * <h2>Guarantees</h2>
  * Run with {@code processing.guarantee=exactly_once_v2} ({@link RouterApp} sets it): the stores' changelogs, the
@@ -91,6 +93,8 @@ public final class RouterTopology {
     public static final String POOLS_TO_VIEW = "pools-to-pool-view";
 
     public static final String PODS_STORE = "router-pods";
+    public static final String PODS_EXPIRY_STORE = "router-pods-expiry";
+    public static final String SPECS_STORE = "router-pool-specs";
     public static final String LEDGERS_STORE = "router-pool-ledgers";
     public static final String HOLDINGS_STORE = "router-pool-holdings";
     public static final String QUEUE_STORE = "router-pool-queue";
@@ -130,6 +134,7 @@ public final class RouterTopology {
         topology.addProcessor(POD_ROUTER, () -> new PodRouter(matcher, config.finishedRetention()),
                 POD_INTENTS_SOURCE, POD_STATUS_SOURCE, POD_INBOX_SOURCE);
         topology.addStateStore(store(config, PODS_STORE, RouterCodec.POD_STATE, true), POD_ROUTER);
+        topology.addStateStore(store(config, PODS_EXPIRY_STORE, Serdes.String(), false), POD_ROUTER);
         topology.addSink(PODS_TO_POOL_INBOX, own.poolInbox().name(), keyOut, own.poolInbox().valueSerde().serializer(),
                 POD_ROUTER);
         topology.addSink(PODS_TO_DECISIONS, topics.decisions().name(), keyOut,
@@ -141,7 +146,8 @@ public final class RouterTopology {
         topology.addSource(POOL_INBOX_SOURCE, keys, own.poolInbox().valueSerde().deserializer(), own.poolInbox().name());
         topology.addProcessor(POOL_KEEPER, () -> new PoolKeeper(matcher, config.viewInterval(), config.poolCheckInterval()),
                 POOL_INBOX_SOURCE);
-        topology.addStateStore(store(config, LEDGERS_STORE, RouterCodec.LEDGER, true), POOL_KEEPER);
+        topology.addStateStore(store(config, SPECS_STORE, RouterCodec.POOL_SPEC, true), POOL_KEEPER);
+        topology.addStateStore(store(config, LEDGERS_STORE, RouterCodec.LEDGER_COUNTS, true), POOL_KEEPER);
         topology.addStateStore(store(config, HOLDINGS_STORE, RouterCodec.HOLDING, true), POOL_KEEPER);
         topology.addStateStore(store(config, QUEUE_STORE, RouterCodec.QUEUE_ENTRY, false), POOL_KEEPER);
         topology.addSink(POOLS_TO_POD_INBOX, own.podInbox().name(), keyOut, own.podInbox().valueSerde().serializer(),

@@ -56,7 +56,7 @@ class RouterIT {
     void start(KafkaBroker broker, SchemaRegistry registry, @TempDir Path stateDir) {
         this.kafka = broker;
         topics = new Topics(TopicsConfig.fromMap(Map.of(TopicsConfig.PREFIX, TestNames.unique("router") + ".",
-                TopicsConfig.PARTITIONS, "2")), new EventSerdes(CachedAvroDatumProvider.enable(SerdeConfig.forRegistry(registry.baseUrl()))));
+                TopicsConfig.PARTITIONS, "2")), new EventSerdes(SerdeConfig.forRegistry(registry.baseUrl())));
         try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
             admin.apply(topics.all(List.of("site-a")));
         }

@@ -1,9 +1,6 @@
-package dev.ferry.router;
+package dev.ferry.schema;
 
-import dev.ferry.schema.SerdeConfig;
-import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.apicurio.registry.serde.avro.DefaultAvroDatumProvider;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -18,8 +15,8 @@ import org.apache.avro.io.DatumWriter;
  * registry client's parsed schema per id), and {@link Schema} caches its hash code and compares identity first, so
  * the lookup costs nanoseconds; a schema not seen yet goes to the default provider.
  *
- * <p>Select it with {@link #enable(SerdeConfig)}, which sets the serde setting
- * {@code apicurio.registry.avro-datum-provider}.
+ * <p>{@link SerdeConfig} selects it (serde setting {@code apicurio.registry.avro-datum-provider}) whenever the
+ * serde is Apicurio's; {@code ferry.serde.config.apicurio.registry.avro-datum-provider} overrides that.
  */
 public final class CachedAvroDatumProvider<T> extends DefaultAvroDatumProvider<T> {
 
@@ -47,22 +44,5 @@ public final class CachedAvroDatumProvider<T> extends DefaultAvroDatumProvider<T
             cache.put(schema, value);
         }
         return value;
-    }
-
-    /**
-     * The same serde settings with this provider selected, when the serde is Apicurio's and no provider is chosen
-     * already; otherwise {@code config} unchanged.
-     */
-    public static SerdeConfig enable(SerdeConfig config) {
-        String key = AvroSerdeConfig.AVRO_DATUM_PROVIDER;
-        boolean apicurio = config.serializerClass().equals(SerdeConfig.APICURIO_SERIALIZER)
-                || config.deserializerClass().equals(SerdeConfig.APICURIO_DESERIALIZER);
-        if (!apicurio || config.passThrough().containsKey(key)) {
-            return config;
-        }
-        Map<String, String> passThrough = new HashMap<>(config.passThrough());
-        passThrough.put(key, CachedAvroDatumProvider.class.getName());
-        return new SerdeConfig(config.registryUrl(), config.serializerClass(), config.deserializerClass(),
-                config.autoRegister(), passThrough);
     }
 }

@@ -84,6 +84,10 @@ public record SerdeConfig(String registryUrl, String serializerClass, String des
         // a dead registry must not stall a consumer for long: the reader dead-letters the record instead
         props.put("apicurio.registry.retry-count", "2");
         props.put("apicurio.registry.retry-backoff-ms", "200");
+        if (serializerClass.equals(APICURIO_SERIALIZER) || deserializerClass.equals(APICURIO_DESERIALIZER)) {
+            // Apicurio's own provider recomputes each schema's fingerprint for every record
+            props.put("apicurio.registry.avro-datum-provider", CachedAvroDatumProvider.class.getName());
+        }
         props.putAll(passThrough);
         return props;
     }

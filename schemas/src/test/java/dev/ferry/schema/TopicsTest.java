@@ -95,6 +95,7 @@ class TopicsTest {
         assertThat(config.serdeProperties())
                 .containsEntry("apicurio.registry.url", "http://registry:8080/apis/registry/v3")
                 .containsEntry("apicurio.registry.retry-count", "5")
-                .containsEntry("apicurio.registry.use-specific-avro-reader", "true");
+                .containsEntry("apicurio.registry.use-specific-avro-reader", "true")
+                .containsEntry("apicurio.registry.avro-datum-provider", CachedAvroDatumProvider.class.getName());
     }
 }

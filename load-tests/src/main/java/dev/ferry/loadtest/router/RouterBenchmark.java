@@ -16,7 +16,6 @@ import dev.ferry.events.PodSpecSnapshot;
 import dev.ferry.events.PoolAdvert;
 import dev.ferry.events.PoolState;
 import dev.ferry.events.RestartPolicy;
-import dev.ferry.router.CachedAvroDatumProvider;
 import dev.ferry.router.RouterApp;
 import dev.ferry.router.RouterConfig;
 import dev.ferry.schema.EventSerdes;
@@ -153,19 +152,14 @@ public final class RouterBenchmark {
     }
 
     private void run() throws Exception {
-        String prefix = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".";
-        Topics topics = new Topics(TopicsConfig.fromMap(Map.of(TopicsConfig.PREFIX, prefix,
-                TopicsConfig.PARTITIONS, Integer.toString(options.partitions()))),
-                new EventSerdes(CachedAvroDatumProvider.enable(SerdeConfig.forRegistry(registryUrl))));
-        Topic<String, byte[]> raw = new Topic<>(prefix + "raw", org.apache.kafka.common.serialization.Serdes.String(),
+        Topics first = topics();
+        Topic<String, byte[]> raw = new Topic<>(first.config().prefix() + "raw", org.apache.kafka.common.serialization.Serdes.String(),
                 org.apache.kafka.common.serialization.Serdes.ByteArray(), options.partitions(),
-                topics.config().replicationFactor(), dev.ferry.schema.CleanupPolicy.DELETE, java.util.Optional.of(Duration.ofHours(1)));
-        List<Topic<?, ?>> all = new ArrayList<>(topics.all(List.of("site-a", "site-b")));
-        all.add(raw);
+                first.config().replicationFactor(), dev.ferry.schema.CleanupPolicy.DELETE, java.util.Optional.of(Duration.ofHours(1)));
         try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
-            admin.apply(all);
+            admin.apply(List.of(raw));
         }
-        byte[] sample = topics.podIntents().valueSerde().serializer().serialize(topics.podIntents().name(), intent("sample"));
+        byte[] sample = first.podIntents().valueSerde().serializer().serialize(first.podIntents().name(), intent("sample"));
         System.out.printf("intent size on the wire: %d bytes%n", sample.length);
 
         // ---- the ceiling: raw Kafka on the same broker
@@ -178,10 +172,11 @@ public final class RouterBenchmark {
             row("raw Kafka, produce → read_committed consume", rate + "/s", rawLatency.get(rate));
         }
 
-        // ---- the router
+        // ---- the router: a fresh set of topics per commit interval, so no run reads another's backlog
         Result routerBurst = null;
         for (int i = 0; i < options.commitIntervals().size(); i++) {
             int commitMs = options.commitIntervals().get(i);
+            Topics topics = i == 0 ? first : topics();
             String applicationId = "bench-router-" + commitMs + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
             Map<String, String> settings = new LinkedHashMap<>(options.settings());
             settings.put(RouterConfig.APPLICATION_ID, applicationId);
@@ -196,8 +191,12 @@ public final class RouterBenchmark {
                 load.awaitFirstRun(RouterBenchmark::intent);
                 if (i == 0) {
                     load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
+                    long cpu = streamThreadCpuNanos();
                     routerBurst = load.burst(options.burst(), RouterBenchmark::intent);
+                    lines.add(String.format(Locale.ROOT, "  router stream threads' CPU per intent in the burst: %.0f µs",
+                            (streamThreadCpuNanos() - cpu) / 1e3 / options.burst()));
                     row("router (EOS), intent → RUN, commit " + commitMs + " ms", "burst " + options.burst(), routerBurst);
+                    System.out.println("  stream thread: " + threadMetrics(router));
                 }
                 for (int rate : options.rates()) {
                     if (i > 0 && rate != options.rates().get(0)) {
@@ -205,6 +204,7 @@ public final class RouterBenchmark {
                     }
                     Result result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
                     row("router (EOS), intent → RUN, commit " + commitMs + " ms", rate + "/s", result);
+                    System.out.println("  stream thread: " + threadMetrics(router));
                     if (i == 0) {
                         Result ceiling = rawLatency.get(rate);
                         lines.add(String.format(Locale.ROOT, "  at %d/s: router p99 %.1f ms vs raw p99 %.1f ms", rate,
@@ -214,7 +214,8 @@ public final class RouterBenchmark {
             }
         }
         if (routerBurst != null) {
-            lines.add(String.format(Locale.ROOT, "  sustained throughput: router %.0f intents/s vs raw %.0f records/s: ratio %.2f",
+            lines.add(String.format(Locale.ROOT, "  sustained throughput (burst, first send to last delivery): router %.0f "
+                            + "intents/s vs raw %.0f records/s: ratio %.2f",
                     routerBurst.throughput(), rawBurst.throughput(), routerBurst.throughput() / rawBurst.throughput()));
         }
         System.out.println();
@@ -224,11 +225,51 @@ public final class RouterBenchmark {
         lines.stream().filter(l -> !l.startsWith("|")).forEach(System.out::println);
     }
 
+    /** Ferry's topics under a fresh prefix, created. */
+    private Topics topics() {
+        String prefix = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".";
+        Topics topics = new Topics(TopicsConfig.fromMap(Map.of(TopicsConfig.PREFIX, prefix,
+                TopicsConfig.PARTITIONS, Integer.toString(options.partitions()))),
+                new EventSerdes(SerdeConfig.forRegistry(registryUrl)));
+        try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
+            admin.apply(topics.all(List.of("site-a", "site-b")));
+        }
+        return topics;
+    }
+
     private void row(String path, String offered, Result r) {
         String line = String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", path, offered,
                 r.throughput(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.samples());
         lines.add(line);
         System.out.println(line);
+    }
+
+    /** CPU time used so far by the router's stream threads (all of them: they live in this JVM). */
+    private static long streamThreadCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains("StreamThread") && !info.getThreadName().contains("Global")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /** Kafka Streams' own view of the stream thread: what it processes and where its time goes. */
+    private static String threadMetrics(RouterApp router) {
+        Map<String, Double> values = new java.util.TreeMap<>();
+        router.streams().metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && List.of("process-rate", "process-records-avg",
+                    "commit-rate", "commit-latency-avg", "poll-latency-avg", "poll-records-avg", "punctuate-latency-avg",
+                    "process-ratio", "commit-ratio", "poll-ratio", "punctuate-ratio", "blocked-time-ns-total")
+                    .contains(name.name()) && metric.metricValue() instanceof Number n) {
+                values.merge(name.name(), n.doubleValue(), Double::sum);
+            }
+        });
+        StringBuilder out = new StringBuilder();
+        values.forEach((k, v) -> out.append(k).append('=').append(String.format(Locale.ROOT, "%.2f", v)).append(' '));
+        return out.toString().trim();
     }
 
     private static void awaitRunning(RouterApp router) throws InterruptedException {

@@ -53,7 +53,7 @@ final class RouterLoad implements AutoCloseable {
         }
     }
 
-    /** As many intents as fast as possible; RUNs per second between the 10th and 90th percentile of arrivals. */
+    /** As many intents as fast as possible; RUNs per second from the first send to the last RUN. */
     Result burst(int count, Function<String, PodIntent> intents) throws InterruptedException {
         run++;
         byte[][] values = new byte[count][];
@@ -63,14 +63,15 @@ final class RouterLoad implements AutoCloseable {
             values[i] = serialize(intents.apply(keys[i]));
         }
         Deliveries d = deliveries(count);
-        d.reset(System.nanoTime());
+        long start = System.nanoTime();
+        d.reset(start);
         for (int i = 0; i < count; i++) {
             d.sent(keys[i], System.nanoTime());
             RouterBenchmark.send(producer, topics.podIntents().name(), keys[i], values[i]);
         }
         producer.flush();
         long got = d.await(count, Duration.ofMinutes(10));
-        return Result.of(RawKafka.steadyRate(d, (int) got), d.histogram());
+        return Result.of(RawKafka.overallRate(d, (int) got, start), d.histogram());
     }
 
     /** At {@code rate} intents per second for {@code seconds}; the first fifth is warm-up. */
@@ -119,7 +120,7 @@ final class RouterLoad implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (deliveries != null) {
             deliveries.close();
         }
