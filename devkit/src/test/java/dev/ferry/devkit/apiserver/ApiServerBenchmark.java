@@ -54,11 +54,15 @@ public final class ApiServerBenchmark {
             Map<String, Integer> counts = new ConcurrentHashMap<>();
             long[] latencies = new long[n];
             CountDownLatch seen = new CountDownLatch(n);
+            CountDownLatch initial = new CountDownLatch(n + 50);
             java.util.concurrent.atomic.AtomicInteger index = new java.util.concurrent.atomic.AtomicInteger();
             try (Watch ignored = client.pods().withField("spec.nodeName", "node-a").watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, Pod pod) {
                     counts.merge(action.name(), 1, Integer::sum);
+                    if (action == Action.ADDED) {
+                        initial.countDown();
+                    }
                     Long at = action == Action.MODIFIED ? sent.remove(pod.getMetadata().getName()) : null;
                     if (at != null) {
                         latencies[index.getAndIncrement()] = System.nanoTime() - at;
@@ -70,8 +74,8 @@ public final class ApiServerBenchmark {
                 public void onClose(WatcherException cause) {
                 }
             })) {
-                while (counts.getOrDefault("ADDED", 0) < n + 50) {
-                    Thread.sleep(10); // the initial events first
+                if (!initial.await(60, TimeUnit.SECONDS)) { // the initial events first
+                    throw new IllegalStateException("the watch did not list every pod: " + counts);
                 }
                 long statusStart = System.nanoTime();
                 for (int i = 0; i < n; i++) {

@@ -24,6 +24,7 @@ import dev.ferry.executor.spi.JobStatus;
 import dev.ferry.executor.spi.LogStreamKind;
 import dev.ferry.executor.spi.PodJob;
 import dev.ferry.executor.spi.PoolInfo;
+import dev.ferry.schema.AvroModels;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +73,11 @@ import org.slf4j.MDC;
 public final class ExecutorRuntime implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorRuntime.class);
+
+    static {
+        // the runtime compares status events, which hold optional timestamps inside lists
+        AvroModels.registerLogicalTypes();
+    }
 
     /**
      * Test hook: when set (a duration such as {@code 60s}), the runtime pauses this long right

@@ -18,8 +18,10 @@ import dev.ferry.events.PoolState;
 import dev.ferry.executor.Executor;
 import dev.ferry.executor.config.SiteConfig;
 import dev.ferry.executor.htcondor.model.JobStates;
+import dev.ferry.executor.testing.ExecutorHarness;
 import dev.ferry.fixtures.Events;
 import dev.ferry.fixtures.Pods;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -41,12 +43,13 @@ class HtcondorExecutorIT {
         if (LocalHtcondor.unreachable().isPresent()) {
             return;
         }
-        harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "condor");
+        harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "condor",
+                Files.createTempDirectory("ferry-htcondor-it-"));
         executor = newExecutor();
     }
 
     static Executor newExecutor() throws Exception {
-        Executor e = Executor.create(SiteConfig.load(harness.siteYaml("    heldTimeout: 10m\n")), null, System.getenv(),
+        Executor e = Executor.create(SiteConfig.load(harness.siteYaml(LocalHtcondor.backendYaml("    heldTimeout: 10m\n"))), null, System.getenv(),
                 Clock.systemUTC()).start();
         assertThat(e.runtime().awaitStarted(Duration.ofSeconds(60))).isTrue();
         return e;
@@ -69,7 +72,7 @@ class HtcondorExecutorIT {
     }
 
     static JobCommand run(PodIntent pod) {
-        return Events.run(pod, harness.site, harness.poolId());
+        return Events.run(pod, harness.site, LocalHtcondor.poolId(harness.site));
     }
 
     static PodStatusEvent awaitPhase(String uid, PodPhase phase, Duration atMost) {
@@ -96,7 +99,7 @@ class HtcondorExecutorIT {
             assertThat(c.getExitCode()).isZero();
         });
         assertThat(done.getStartTime()).isNotNull();
-        assertThat(done.getPoolId()).isEqualTo(harness.poolId());
+        assertThat(done.getPoolId()).isEqualTo(LocalHtcondor.poolId(harness.site));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(harness.logText(uid, "main", LogStream.STDOUT)).isEqualTo("hello\n");
@@ -107,7 +110,7 @@ class HtcondorExecutorIT {
             });
         });
         assertThat(harness.pools).anySatisfy(p -> {
-            assertThat(p.getPoolId()).isEqualTo(harness.poolId());
+            assertThat(p.getPoolId()).isEqualTo(LocalHtcondor.poolId(harness.site));
             assertThat(p.getState()).isEqualTo(PoolState.READY);
             assertThat(p.getBackend()).isEqualTo(dev.ferry.events.Backend.HTCONDOR);
             assertThat(p.getLabels()).containsEntry("ferry.dev/backend", "htcondor");

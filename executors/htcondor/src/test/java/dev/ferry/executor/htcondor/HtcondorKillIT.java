@@ -13,6 +13,8 @@ import dev.ferry.events.PodIntent;
 import dev.ferry.events.PodPhase;
 import dev.ferry.events.PodStatusEvent;
 import dev.ferry.executor.ExecutorRuntime;
+import dev.ferry.executor.testing.ExecutorHarness;
+import dev.ferry.executor.testing.ExecutorMain;
 import dev.ferry.fixtures.Events;
 import dev.ferry.fixtures.Pods;
 import java.nio.file.Files;
@@ -51,11 +53,12 @@ class HtcondorKillIT {
     @Test
     void killedBetweenSubmitAndCommitThenRestartedRunsThePodExactlyOnce(KafkaBroker broker, SchemaRegistry registry) throws Exception {
         LocalHtcondor.assumeReachable();
-        try (ExecutorHarness harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "kill")) {
-            Path yaml = harness.siteYaml("");
+        try (ExecutorHarness harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "kill",
+                Files.createTempDirectory("ferry-htcondor-it-"))) {
+            Path yaml = harness.siteYaml(LocalHtcondor.backendYaml(""));
             Path marker = harness.files.resolve("submitted.marker");
             // a directory the job's user can append to, outside the pod directory (which a second submission would renew)
-            String runsDir = harness.workDir + "-runs";
+            String runsDir = LocalHtcondor.workDir() + "-runs";
             Path runs = LocalHtcondor.local(runsDir);
             Files.createDirectories(runs);
             Files.setAttribute(runs, "unix:uid", LocalHtcondor.unixUser().uid());
@@ -64,7 +67,7 @@ class HtcondorKillIT {
 
             Process first = executor(yaml, harness.files.resolve("first.log"),
                     "-D" + ExecutorRuntime.PAUSE_AFTER_SUBMIT_PROPERTY + "=300s", "-D" + ExecutorRuntime.PAUSE_MARKER_PROPERTY + "=" + marker);
-            JobCommand run = Events.run(pod, harness.site, harness.poolId());
+            JobCommand run = Events.run(pod, harness.site, LocalHtcondor.poolId(harness.site));
             harness.send(run);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(marker) || !first.isAlive());
             assertThat(first.isAlive()).as(ChildProcesses.tail(harness.files.resolve("first.log"), 40)).isTrue();

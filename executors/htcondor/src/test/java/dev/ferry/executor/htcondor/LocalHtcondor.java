@@ -84,6 +84,18 @@ public final class LocalHtcondor {
         return "/var/lib/ferry/pods/" + TestNames.unique("it");
     }
 
+    /** The {@code backend:} section of a site.yaml for the local chroot HTCondor, with extra YAML under {@code backend.htcondor}. */
+    public static String backendYaml(String extraHtcondor) {
+        return "backend:\n  type: htcondor\n"
+                + "  htcondor:\n    workDir: " + workDir() + "\n"
+                + "    chroot: {dir: " + chrootDir() + ", user: " + user() + "}\n" + extraHtcondor;
+    }
+
+    /** The pool id of the local HTCondor's one pool for {@code site}. */
+    public static String poolId(String site) {
+        return site + "/default";
+    }
+
     public static HtcondorSettings settings(String workDir) {
         return HtcondorSettings.of(workDir).withChroot(chroot());
     }

@@ -91,6 +91,13 @@ public final class LocalSlurm {
         return Files.createTempDirectory(Path.of("/tmp"), "ferry-slurm-it-");
     }
 
+    /** The {@code backend:} section of a site.yaml for the local Slurm (host runtime), with extra YAML under {@code backend.slurm}. */
+    public static String backendYaml(Path workDir, String extraSlurm) {
+        String slurmConf = environment().getOrDefault("SLURM_CONF", "");
+        return "backend:\n  type: slurm\n  environment:\n    SLURM_CONF: '" + slurmConf + "'\n"
+                + "  slurm:\n    workDir: " + workDir + "\n    runtime: host\n" + extraSlurm;
+    }
+
     public static SlurmBackend backend(String site, Path workDir) {
         return new SlurmBackend(site, SlurmSettings.of(workDir.toString(), "host"), runner(), ZoneId.systemDefault());
     }

@@ -17,6 +17,7 @@ import dev.ferry.events.PodStatusEvent;
 import dev.ferry.events.PoolState;
 import dev.ferry.executor.Executor;
 import dev.ferry.executor.config.SiteConfig;
+import dev.ferry.executor.testing.ExecutorHarness;
 import dev.ferry.fixtures.Events;
 import dev.ferry.fixtures.Pods;
 import java.time.Clock;
@@ -48,13 +49,13 @@ class SlurmExecutorIT {
             return; // each test is skipped, saying why
         }
         partition = LocalSlurm.partition();
-        harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "hpc");
+        harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "hpc", LocalSlurm.workDir());
         SITE = harness.site;
         executor = newExecutor();
     }
 
     static Executor newExecutor() throws Exception {
-        Executor e = Executor.create(SiteConfig.load(harness.siteYaml("")), null, System.getenv(), Clock.systemUTC()).start();
+        Executor e = Executor.create(SiteConfig.load(harness.siteYaml(LocalSlurm.backendYaml(harness.files, ""))), null, System.getenv(), Clock.systemUTC()).start();
         assertThat(e.runtime().awaitStarted(Duration.ofSeconds(60))).isTrue();
         return e;
     }

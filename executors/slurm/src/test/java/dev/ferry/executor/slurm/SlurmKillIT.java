@@ -12,6 +12,8 @@ import dev.ferry.events.PodIntent;
 import dev.ferry.events.PodPhase;
 import dev.ferry.events.PodStatusEvent;
 import dev.ferry.executor.ExecutorRuntime;
+import dev.ferry.executor.testing.ExecutorHarness;
+import dev.ferry.executor.testing.ExecutorMain;
 import dev.ferry.fixtures.Events;
 import dev.ferry.fixtures.Pods;
 import java.nio.file.Files;
@@ -51,18 +53,18 @@ class SlurmKillIT {
     void killedBetweenSubmitAndCommitThenRestartedRunsThePodExactlyOnce(KafkaBroker broker, SchemaRegistry registry) throws Exception {
         LocalSlurm.assumeReachable();
         String partition = LocalSlurm.partition();
-        try (ExecutorHarness harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "kill")) {
-            Path yaml = harness.siteYaml("");
-            Path marker = harness.workDir.resolve("submitted.marker");
-            PodIntent pod = Pods.named("once").command("sh", "-c", "echo ran >> " + harness.workDir.resolve("runs.txt") + "; sleep 2; exit 0").create();
+        try (ExecutorHarness harness = new ExecutorHarness(broker.bootstrapServers(), registry.baseUrl(), "kill", LocalSlurm.workDir())) {
+            Path yaml = harness.siteYaml(LocalSlurm.backendYaml(harness.files, ""));
+            Path marker = harness.files.resolve("submitted.marker");
+            PodIntent pod = Pods.named("once").command("sh", "-c", "echo ran >> " + harness.files.resolve("runs.txt") + "; sleep 2; exit 0").create();
             String uid = pod.getPod().getUid();
 
-            Process first = executor(yaml, harness.workDir.resolve("first.log"),
+            Process first = executor(yaml, harness.files.resolve("first.log"),
                     "-D" + ExecutorRuntime.PAUSE_AFTER_SUBMIT_PROPERTY + "=300s", "-D" + ExecutorRuntime.PAUSE_MARKER_PROPERTY + "=" + marker);
             dev.ferry.events.JobCommand run = Events.run(pod, harness.site, harness.site + "/" + partition);
             harness.send(run);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(marker) || !first.isAlive());
-            assertThat(first.isAlive()).as(ChildProcesses.tail(harness.workDir.resolve("first.log"), 40)).isTrue();
+            assertThat(first.isAlive()).as(ChildProcesses.tail(harness.files.resolve("first.log"), 40)).isTrue();
             String jobId = Files.readString(marker).strip();
             first.destroyForcibly(); // SIGKILL
             first.waitFor();
@@ -70,16 +72,16 @@ class SlurmKillIT {
             assertThat(LocalSlurm.jobsNamed(uid)).containsExactly(jobId);
             assertThat(harness.statuses(uid)).isEmpty();
 
-            Process second = executor(yaml, harness.workDir.resolve("second.log"));
+            Process second = executor(yaml, harness.files.resolve("second.log"));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                assertThat(second.isAlive()).as(ChildProcesses.tail(harness.workDir.resolve("second.log"), 40)).isTrue();
+                assertThat(second.isAlive()).as(ChildProcesses.tail(harness.files.resolve("second.log"), 40)).isTrue();
                 assertThat(harness.last(uid)).isNotNull().extracting(PodStatusEvent::getPhase).isEqualTo(PodPhase.SUCCEEDED);
             });
             assertThat(LocalSlurm.jobsNamed(uid)).containsExactly(jobId);
             assertThat(harness.statuses(uid)).extracting(PodStatusEvent::getBackendJobId).containsOnly(jobId);
-            assertThat(Files.readAllLines(harness.workDir.resolve("runs.txt"))).containsExactly("ran");
+            assertThat(Files.readAllLines(harness.files.resolve("runs.txt"))).containsExactly("ran");
             // the restarted executor found the job on start, and recognised the replayed (uncommitted) RUN as that job
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Files.readString(harness.workDir.resolve("second.log")))
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Files.readString(harness.files.resolve("second.log")))
                     .contains("recovered slurm job " + jobId).contains("RUN " + run.getCommandId() + " for attempt 0: already"));
             assertThat(LocalSlurm.jobsNamed(uid)).containsExactly(jobId);
         }

@@ -49,12 +49,6 @@ class VmExecutorIT {
     final ExecutorSettings settings = ExecutorSettings.defaults().withPollInterval(Duration.ofMillis(200))
             .withPoolInterval(Duration.ofSeconds(2)).withRetryBackoff(Duration.ofMillis(500));
 
-    @org.junit.jupiter.api.BeforeAll
-    static void avro() {
-        // the runtime compares events; Avro needs its logical types (the Kafka serdes register them in production)
-        dev.ferry.schema.AvroModels.registerLogicalTypes();
-    }
-
     @BeforeEach
     void setUp() {
         vm = LocalVm.require();

@@ -7,13 +7,14 @@ import dev.ferry.devkit.junit.KafkaExtension;
 import dev.ferry.devkit.junit.RegistryExtension;
 import dev.ferry.devkit.junit.TestNames;
 import dev.ferry.devkit.kafka.KafkaBroker;
-import dev.ferry.devkit.registry.SchemaRegistry;
 import dev.ferry.devkit.process.ChildProcesses;
+import dev.ferry.devkit.registry.SchemaRegistry;
 import dev.ferry.events.JobCommand;
 import dev.ferry.events.PodIntent;
 import dev.ferry.events.PodPhase;
 import dev.ferry.events.PodStatusEvent;
 import dev.ferry.executor.ExecutorRuntime;
+import dev.ferry.executor.testing.ExecutorMain;
 import dev.ferry.executor.vm.ssh.SshClient;
 import dev.ferry.executor.vm.ssh.SshTarget;
 import dev.ferry.fixtures.Events;
@@ -76,7 +77,7 @@ class VmExecutorRestartIT {
     Process executor(Path siteYaml, Path log, String... jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ChildProcesses.javaExecutable(), "-Xmx256m", "-cp", System.getProperty("java.class.path")));
         cmd.addAll(List.of(jvmOptions));
-        cmd.add(VmExecutorMain.class.getName());
+        cmd.add(ExecutorMain.class.getName());
         cmd.add(siteYaml.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         children.add(p);
