@@ -69,12 +69,14 @@ public final class LocalShell implements AutoCloseable {
     });
 
     /**
-     * @param environment the scripts' whole environment
-     * @param home        where scripts start (relative paths in them are under it)
+     * @param environment the scripts' whole environment, but for {@code HOME}
+     * @param home        where scripts start, and their {@code HOME} (relative paths in them are under it), as over SSH
      */
     public LocalShell(Map<String, String> environment, Path home) {
-        this.environment = Map.copyOf(environment);
-        this.home = Objects.requireNonNull(home, "home");
+        this.home = Objects.requireNonNull(home, "home").toAbsolutePath();
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.put("HOME", this.home.toString());
+        this.environment = Map.copyOf(env);
     }
 
     /** Scripts run as this process's user, from its home, with {@link #loginEnvironment} of this process. */
