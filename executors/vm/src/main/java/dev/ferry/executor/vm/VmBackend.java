@@ -10,6 +10,7 @@ import dev.ferry.executor.spi.LogStreamKind;
 import dev.ferry.executor.spi.PoolInfo;
 import dev.ferry.executor.vm.VmSettings.HostSettings;
 import dev.ferry.executor.vm.VmSettings.PoolSettings;
+import dev.ferry.executor.vm.local.LocalShell;
 import dev.ferry.executor.vm.model.JobBundle;
 import dev.ferry.executor.vm.model.JobLayout;
 import dev.ferry.executor.vm.model.JobStates;
@@ -18,7 +19,6 @@ import dev.ferry.executor.vm.model.Placement;
 import dev.ferry.executor.vm.model.RemoteScripts;
 import dev.ferry.executor.vm.model.Resources;
 import dev.ferry.executor.vm.model.StatusReport;
-import dev.ferry.executor.vm.local.LocalShell;
 import dev.ferry.executor.vm.provision.VmProvisioner;
 import dev.ferry.executor.vm.ssh.ExecResult;
 import dev.ferry.executor.vm.ssh.SshClient;
@@ -43,8 +43,9 @@ import org.slf4j.MDC;
 
 /**
  * Pods on VMs reached over SSH, or on this machine as local processes (a host whose address is
- * {@code local}: the same scripts through {@link LocalShell}, no SSH). Each pod attempt is a detached unit on one VM: a directory with a
- * wrapper script started with {@code setsid} ({@link JobBundle}), whose PID file, exit-code file
+ * {@code local}: the same scripts through {@link LocalShell}, no SSH). Each pod attempt is a
+ * detached unit on one VM: a directory with a wrapper script started with {@code setsid}
+ * ({@link JobBundle}), whose PID file, exit-code file
  * and per-container log files outlive the SSH session and the executor, so a restarted executor
  * finds every job again ({@link #listOwned()}) with its real state.
  *
