@@ -10,6 +10,7 @@ import dev.ferry.executor.spi.LogStreamKind;
 import dev.ferry.executor.spi.PoolInfo;
 import dev.ferry.executor.vm.VmSettings.HostSettings;
 import dev.ferry.executor.vm.VmSettings.PoolSettings;
+import dev.ferry.executor.vm.local.LocalShell;
 import dev.ferry.executor.vm.model.JobBundle;
 import dev.ferry.executor.vm.model.JobLayout;
 import dev.ferry.executor.vm.model.JobStates;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Pods on VMs reached over SSH. Each pod attempt is a detached unit on one VM: a directory with a
- * wrapper script started with {@code setsid} ({@link JobBundle}), whose PID file, exit-code file
+ * Pods on VMs reached over SSH, or on this machine as local processes (a host whose address is
+ * {@code local}: the same scripts through {@link LocalShell}, no SSH). Each pod attempt is a
+ * detached unit on one VM: a directory with a wrapper script started with {@code setsid}
+ * ({@link JobBundle}), whose PID file, exit-code file
  * and per-container log files outlive the SSH session and the executor, so a restarted executor
  * finds every job again ({@link #listOwned()}) with its real state.
  *
@@ -56,8 +59,15 @@ import org.slf4j.MDC;
  * {@code hostLostAfter}, then they are reported Failed (HostLost). Listing jobs fails while a host
  * has never been listed by this process and cannot be reached: the runtime must not submit a pod
  * again that may already run there.
+ *
+ * <p>Every pool is advertised with the label {@value #TRANSPORT_LABEL}: {@code ssh}, or
+ * {@code local} for the pool of this machine, whose pods run without isolation from the executor's
+ * user unless its runtime is a container runtime.
  */
 public final class VmBackend implements Backend {
+
+    /** The pool label that says how the pool's hosts are reached: {@code ssh}, or {@code local} (this machine, no SSH). */
+    public static final String TRANSPORT_LABEL = "ferry.dev/transport";
 
     private static final Logger LOG = LoggerFactory.getLogger(VmBackend.class);
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -70,9 +80,11 @@ public final class VmBackend implements Backend {
     private final String site;
     private final VmSettings settings;
     private final SshClient ssh;
+    private final LocalShell local;
     private final VmProvisioner provisioner;
     private final Clock clock;
     private final boolean closeClient;
+    private final boolean ownsLocal;
 
     private final Map<String, HostState> hosts = new ConcurrentHashMap<>();
     private final Map<String, JobStatus> lastStatus = lru(50_000);
@@ -81,16 +93,38 @@ public final class VmBackend implements Backend {
     private final Map<String, Long> nextLogOffset = lru(200_000);
 
     /**
+     * A backend whose local host, if any, runs scripts with {@link LocalShell#forThisUser()} (closed with the backend).
+     *
      * @param ssh         the SSH connections
      * @param closeClient whether {@link #close()} closes {@code ssh}
      */
     public VmBackend(String site, VmSettings settings, SshClient ssh, VmProvisioner provisioner, Clock clock, boolean closeClient) {
+        this(site, settings, ssh, null, provisioner, clock, closeClient);
+    }
+
+    /**
+     * @param ssh         the SSH connections; null when the site has no remote hosts ({@link VmSettings#usesSsh()} false)
+     * @param local       runs the scripts of the local host; null for {@link LocalShell#forThisUser()}, closed with the
+     *                    backend
+     * @param closeClient whether {@link #close()} closes {@code ssh} and a given {@code local}
+     */
+    public VmBackend(String site, VmSettings settings, SshClient ssh, LocalShell local, VmProvisioner provisioner, Clock clock,
+                     boolean closeClient) {
         this.site = site;
         this.settings = settings;
         this.ssh = ssh;
+        this.ownsLocal = local == null || closeClient;
+        this.local = local != null ? local : LocalShell.forThisUser();
         this.provisioner = provisioner;
         this.clock = clock;
         this.closeClient = closeClient;
+        for (PoolSettings pool : settings.pools()) {
+            if (pool.isLocal()) {
+                LOG.info("VM backend: pool {} of site {} runs pods as local processes on this machine ({}; user {}, no SSH)", pool.name(),
+                        site, pool.runtime().equals("host") ? "no isolation" : "in " + pool.runtime() + " containers",
+                        this.local.environment().get("USER"));
+            }
+        }
     }
 
     @Override
@@ -103,9 +137,14 @@ public final class VmBackend implements Backend {
         return settings;
     }
 
-    /** The SSH client, for counting round trips. */
+    /** The SSH client, for counting round trips; null when the site has no remote hosts. */
     public SshClient ssh() {
         return ssh;
+    }
+
+    /** What runs the local host's scripts, for counting round trips. */
+    public LocalShell local() {
+        return local;
     }
 
     // ------------------------------------------------------------------------------------------ submit
@@ -396,6 +435,7 @@ public final class VmBackend implements Backend {
             errors.addAll(poolErrors);
             Map<String, String> labels = new LinkedHashMap<>(pool.labels());
             labels.put("ferry.dev/runtime", pool.runtime());
+            labels.put(TRANSPORT_LABEL, pool.isLocal() ? "local" : "ssh");
             labels.put("ferry.dev/hosts", Integer.toString(up));
             gpuProduct.ifPresent(p -> labels.put("nvidia.com/gpu.product", p.replaceAll("[^A-Za-z0-9._-]", "-")));
             PoolInfo.PoolCondition condition = up > 0 ? PoolInfo.PoolCondition.READY : PoolInfo.PoolCondition.DOWN;
@@ -415,8 +455,11 @@ public final class VmBackend implements Backend {
 
     @Override
     public void close() {
-        if (closeClient) {
+        if (closeClient && ssh != null) {
             ssh.close();
+        }
+        if (ownsLocal) {
+            local.close();
         }
     }
 
@@ -449,8 +492,7 @@ public final class VmBackend implements Backend {
 
     private ExecResult run(HostState state, String script, String what) throws BackendException {
         try (MDC.MDCCloseable a = MDC.putCloseable("site", site); MDC.MDCCloseable b = MDC.putCloseable("vmHost", state.name)) {
-            ExecResult result = ssh.exec(state.target(settings), RemoteScripts.SHELL_COMMAND, script.getBytes(StandardCharsets.UTF_8),
-                    settings.commandTimeout());
+            ExecResult result = exec(state, script.getBytes(StandardCharsets.UTF_8));
             if (state.unreachableSince != null) {
                 LOG.info("host {} of site {} is reachable again", state.name, site);
             }
@@ -465,6 +507,18 @@ public final class VmBackend implements Backend {
             state.lastError = e.getMessage();
             throw e;
         }
+    }
+
+    /** The script on the host: through the local shell for this machine, else over SSH. */
+    private ExecResult exec(HostState state, byte[] script) throws BackendException {
+        if (state.host.isLocal()) {
+            return local.exec(script, settings.commandTimeout());
+        }
+        if (ssh == null) {
+            throw new BackendException(BackendException.Reason.FAILED, "host " + state.name + " is reached over SSH, but the site has no SSH"
+                    + " settings: set backend.vm.identityFile and backend.vm.knownHostsFile");
+        }
+        return ssh.exec(state.target(settings), RemoteScripts.SHELL_COMMAND, script, settings.commandTimeout());
     }
 
     /** The hosts of {@code pool} now, by name. */

@@ -28,10 +28,18 @@ import java.util.regex.Pattern;
  *           - address: 10.0.0.5
  * </pre>
  *
- * @param user                   default login user (required unless every host names one)
- * @param identityFile           the private key the executor logs in with (required)
+ * <p>A host whose {@code address} is {@code local} is this machine: its scripts run as local
+ * processes of the executor's own user ({@link dev.ferry.executor.vm.local.LocalShell}), with no
+ * SSH, in the same job directories (a relative {@code workDir} is under that user's home). When
+ * every host of the site is local, {@code identityFile} and {@code knownHostsFile} are not needed;
+ * {@link LocalSite} builds such a site for {@code ferry dev}. A local host belongs to a pool of its
+ * own, and a site has at most one.
+ *
+ * @param user                   default login user (required unless every remote host names one)
+ * @param identityFile           the private key the executor logs in with (required unless every host is local)
  * @param identityPassphraseFile a file holding the key's passphrase, when it has one
- * @param knownHostsFile         this site's known_hosts (required): a host whose key is not in it, or differs, is refused
+ * @param knownHostsFile         this site's known_hosts (required unless every host is local): a host whose key is not in it,
+ *                               or differs, is refused
  * @param workDir                where each pod gets its directory on a VM ({@code <workDir>/<site>/<pod-uid>-<attempt>});
  *                               default {@code .ferry/jobs} under the login user's home
  * @param connectTimeout         how long an SSH connection may take; default 10s
@@ -64,10 +72,10 @@ public record VmSettings(
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,31}");
 
     public VmSettings {
-        if (identityFile == null || identityFile.isBlank()) {
+        if (usesSsh(pools) && (identityFile == null || identityFile.isBlank())) {
             throw new ConfigException("identityFile", "is required: the private key (ed25519 or RSA) the executor logs in to the VMs with");
         }
-        if (knownHostsFile == null || knownHostsFile.isBlank()) {
+        if (usesSsh(pools) && (knownHostsFile == null || knownHostsFile.isBlank())) {
             throw new ConfigException("knownHostsFile", "is required: this site's known_hosts file; host keys are always verified"
                     + " (fill it with: ssh-keyscan -p PORT HOST >> FILE, after checking the fingerprints)");
         }
@@ -90,22 +98,47 @@ public record VmSettings(
         pools = List.copyOf(pools);
         Set<String> poolNames = new HashSet<>();
         Set<String> hostNames = new HashSet<>();
+        String localPool = null;
         for (int i = 0; i < pools.size(); i++) {
             PoolSettings pool = pools.get(i);
             if (!poolNames.add(pool.name())) {
                 throw new ConfigException("pools[" + i + "].name", "'" + pool.name() + "' is used by two pools");
             }
+            if (pool.hosts().stream().anyMatch(HostSettings::isLocal) && !pool.isLocal()) {
+                throw new ConfigException("pools[" + i + "].hosts", "pool '" + pool.name() + "' mixes this machine (address: "
+                        + HostSettings.LOCAL + ") with remote hosts: put the local host in a pool of its own");
+            }
             for (int j = 0; j < pool.hosts().size(); j++) {
                 HostSettings host = pool.hosts().get(j);
+                if (host.isLocal()) {
+                    if (localPool != null) {
+                        throw new ConfigException("pools[" + i + "].hosts[" + j + "].address", "'" + HostSettings.LOCAL
+                                + "' is already a host of pool '" + localPool + "': this machine can be one host of the site only");
+                    }
+                    localPool = pool.name();
+                }
                 if (!hostNames.add(host.name())) {
                     throw new ConfigException("pools[" + i + "].hosts[" + j + "]", "host '" + host.name()
                             + "' is listed twice (a host belongs to one pool; give it a distinct name to list it again)");
                 }
-                if (user == null && host.user() == null) {
+                if (user == null && host.user() == null && !host.isLocal()) {
                     throw new ConfigException("pools[" + i + "].hosts[" + j + "].user", "is required when backend.vm.user is not set");
                 }
             }
         }
+    }
+
+    /**
+     * Whether any host is reached over SSH, so that {@code identityFile} and {@code knownHostsFile}
+     * are needed: true unless every pool lists hosts and all of them are local (a pool without hosts
+     * gets them from a provisioner, which makes VMs).
+     */
+    public boolean usesSsh() {
+        return usesSsh(pools);
+    }
+
+    private static boolean usesSsh(List<PoolSettings> pools) {
+        return pools == null || pools.isEmpty() || pools.stream().anyMatch(p -> p == null || !p.isLocal());
     }
 
     /** The pool named {@code name}, if configured. */
@@ -113,7 +146,7 @@ public record VmSettings(
         return pools.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
-    /** The login user for {@code host}. */
+    /** The login user for a remote {@code host} (a local host runs as the executor's own user). */
     public String userOf(HostSettings host) {
         return host.user() != null ? host.user() : user;
     }
@@ -163,6 +196,15 @@ public record VmSettings(
             hosts = hosts == null ? List.of() : List.copyOf(hosts);
         }
 
+        /**
+         * Whether the pool is this machine: it lists hosts and every one has address {@code local}.
+         * Its pods run as local processes of the executor's user (advertised as the label
+         * {@code ferry.dev/transport=local}).
+         */
+        public boolean isLocal() {
+            return !hosts.isEmpty() && hosts.stream().allMatch(HostSettings::isLocal);
+        }
+
         /** A pool for tests and tools. */
         public static PoolSettings of(String name, String runtime, List<HostSettings> hosts) {
             return new PoolSettings(name, runtime, null, null, null, null, null, null, hosts);
@@ -187,17 +229,29 @@ public record VmSettings(
     }
 
     /**
-     * One VM.
+     * One VM, or this machine ({@code address: local}).
      *
      * @param name    how Ferry names it in job ids and pool adverts; default the address (with {@code -PORT} when the port is not 22)
-     * @param address host name or IP address
-     * @param port    SSH port; default 22
-     * @param user    login user; default {@code backend.vm.user}
+     * @param address host name or IP address, or {@link #LOCAL} for this machine (no SSH: the executor's own user runs the scripts)
+     * @param port    SSH port; default 22; not for a local host
+     * @param user    login user; default {@code backend.vm.user}; not for a local host
      */
     public record HostSettings(String name, String address, Integer port, String user) {
+
+        /** The address that means this machine, reached without SSH. */
+        public static final String LOCAL = "local";
+
         public HostSettings {
             if (address == null || address.isBlank() || !address.matches("[A-Za-z0-9.:\\[\\]_-]+")) {
-                throw new ConfigException("address", "is required: a host name or IP address, was '" + address + "'");
+                throw new ConfigException("address", "is required: a host name or IP address (or '" + LOCAL
+                        + "' for this machine), was '" + address + "'");
+            }
+            if (LOCAL.equals(address) && port != null) {
+                throw new ConfigException("port", "must not be set for address '" + LOCAL + "': pods run on this machine without SSH");
+            }
+            if (LOCAL.equals(address) && user != null) {
+                throw new ConfigException("user", "must not be set for address '" + LOCAL
+                        + "': pods on this machine run as the executor's own user");
             }
             port = port == null ? 22 : port;
             if (port < 1 || port > 65535) {
@@ -216,6 +270,16 @@ public record VmSettings(
 
         public static HostSettings of(String address, int port) {
             return new HostSettings(null, address, port, null);
+        }
+
+        /** This machine, named {@code local}. */
+        public static HostSettings local() {
+            return new HostSettings(null, LOCAL, null, null);
+        }
+
+        /** Whether this is the machine the executor runs on ({@code address: local}), reached without SSH. */
+        public boolean isLocal() {
+            return LOCAL.equals(address);
         }
     }
 

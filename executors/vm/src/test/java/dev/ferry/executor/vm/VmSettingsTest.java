@@ -63,6 +63,81 @@ class VmSettingsTest {
                 .hasMessageStartingWith("backend.vm.pools[0].hosts[0].address: is required: a host name or IP address");
     }
 
+    static final String LOCAL_ONLY = """
+            pools:
+              - name: dev
+                runtime: host
+                hosts:
+                  - address: local
+            """;
+
+    static final String REMOTE_POOL = """
+              - name: gpu
+                hosts:
+                  - address: 10.0.0.5
+            """;
+
+    @Test
+    void aSiteWhoseHostsAreAllLocalNeedsNoKeysNorUser() {
+        VmSettings s = bind(LOCAL_ONLY);
+        assertThat(s.usesSsh()).isFalse();
+        assertThat(s.identityFile()).isNull();
+        assertThat(s.knownHostsFile()).isNull();
+        assertThat(s.workDir()).isEqualTo(".ferry/jobs");
+        assertThat(s.pools()).singleElement().satisfies(p -> {
+            assertThat(p.isLocal()).isTrue();
+            assertThat(p.hosts()).singleElement().satisfies(h -> {
+                assertThat(h.isLocal()).isTrue();
+                assertThat(h.name()).isEqualTo("local");
+            });
+        });
+        // keys given anyway are accepted (and not needed)
+        assertThat(bind("identityFile: /etc/ferry/id\nknownHostsFile: /etc/ferry/kh\n" + LOCAL_ONLY).usesSsh()).isFalse();
+    }
+
+    @Test
+    void aSiteWithARemoteHostStillNeedsItsKeysWithTheSameMessages() {
+        String mixed = "user: ferry\n" + LOCAL_ONLY + REMOTE_POOL;
+        assertThat(bind("identityFile: /etc/ferry/id\nknownHostsFile: /etc/ferry/kh\n" + mixed).usesSsh()).isTrue();
+        assertThatThrownBy(() -> bind("knownHostsFile: /etc/ferry/kh\n" + mixed)).isInstanceOf(ConfigException.class)
+                .hasMessage("backend.vm.identityFile: is required: the private key (ed25519 or RSA) the executor logs in to the VMs with");
+        assertThatThrownBy(() -> bind("identityFile: /etc/ferry/id\n" + mixed)).isInstanceOf(ConfigException.class)
+                .hasMessage("backend.vm.knownHostsFile: is required: this site's known_hosts file; host keys are always verified"
+                        + " (fill it with: ssh-keyscan -p PORT HOST >> FILE, after checking the fingerprints)");
+        assertThatThrownBy(() -> bind("identityFile: /etc/ferry/id\nknownHostsFile: /etc/ferry/kh\n" + LOCAL_ONLY + REMOTE_POOL))
+                .hasMessageStartingWith("backend.vm.pools[1].hosts[0].user: is required when backend.vm.user is not set");
+        // a pool without hosts gets VMs from a provisioner: keys are needed
+        assertThatThrownBy(() -> bind(LOCAL_ONLY + "  - name: cloud\n")).hasMessageStartingWith("backend.vm.identityFile: is required");
+    }
+
+    @Test
+    void aLocalHostIsThisMachineOnceInAPoolOfItsOwnWithNoPortNorUser() {
+        assertThatThrownBy(() -> bind(LOCAL_ONLY.replace("- address: local", "- address: local\n        port: 22")))
+                .hasMessage("backend.vm.pools[0].hosts[0].port: must not be set for address 'local': pods run on this machine without SSH");
+        assertThatThrownBy(() -> bind(LOCAL_ONLY.replace("- address: local", "- address: local\n        user: other")))
+                .hasMessageStartingWith("backend.vm.pools[0].hosts[0].user: must not be set for address 'local'");
+        assertThatThrownBy(() -> bind(LOCAL_ONLY + "  - name: dev2\n    hosts: [{address: local, name: again}]\n"))
+                .hasMessage("backend.vm.pools[1].hosts[0].address: 'local' is already a host of pool 'dev': this machine can be one host"
+                        + " of the site only");
+        assertThatThrownBy(() -> bind("user: ferry\nidentityFile: /etc/ferry/id\nknownHostsFile: /etc/ferry/kh\n"
+                + LOCAL_ONLY.replace("- address: local", "- address: local\n      - address: 10.0.0.5")))
+                .hasMessage("backend.vm.pools[0].hosts: pool 'dev' mixes this machine (address: local) with remote hosts: put the local host"
+                        + " in a pool of its own");
+    }
+
+    @Test
+    void theFactoryBuildsALocalOnlySiteWithoutSsh() {
+        SiteConfig config = SiteConfig.parse("site: vm-a\nbackend:\n  type: vm\n  vm:\n" + LOCAL_ONLY.indent(4));
+        try (dev.ferry.executor.spi.Backend backend = dev.ferry.executor.Executor.createBackend(config, "vm-a", java.util.Map.of(),
+                java.time.Clock.systemUTC())) {
+            assertThat(backend).isInstanceOfSatisfying(VmBackend.class, vm -> {
+                assertThat(vm.ssh()).isNull();
+                assertThat(vm.local().home()).isEqualTo(java.nio.file.Path.of(System.getenv().getOrDefault("HOME",
+                        System.getProperty("user.home"))).toAbsolutePath());
+            });
+        }
+    }
+
     @Test
     void theFactoryIsFoundByItsTypeAndNamesTheKeyOfAnUnusableKeyFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
