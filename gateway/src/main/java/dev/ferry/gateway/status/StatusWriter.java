@@ -306,9 +306,10 @@ public final class StatusWriter {
         if (code >= 500 || code == 429) {
             return true;
         }
-        if (code != 0) {
+        if (code > 0) {
             return false;
         }
+        // no HTTP answer at all (fabric8 reports code -1 or 0): retry when the cause is I/O (refused, reset, timeout)
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof IOException) {
                 return true;
