@@ -12,10 +12,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Deletable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
-import io.fabric8.kubernetes.client.dsl.ReplaceDeletable;
-import io.fabric8.kubernetes.client.extension.ExtensibleResource;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.dsl.ReplaceDeletable;
+import io.fabric8.kubernetes.client.extension.ExtensibleResource;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +38,9 @@ import org.slf4j.MDC;
  * writer reads again and recomputes (up to {@value #MAX_CONFLICTS} times). 5xx, 429 and connection errors are retried
  * with exponential backoff (100 ms doubling to 5 s) for the configured period, then reported as a
  * {@link StatusWriteException} so the caller can retry the event later. A terminal status for a pod that is being
- * deleted finishes the deletion (grace period 0), as the kubelet does once the containers are gone.
+ * deleted finishes the deletion (grace period 0, precondition: the resourceVersion just written), as the kubelet
+ * does once the containers are gone; a replayed terminal event does the same when the status landed before a
+ * restart and the delete did not.
  *
  * <p>Thread-safe; holds no state of its own (the order lives on the pods).
  */
@@ -99,10 +101,8 @@ public final class StatusWriter {
      */
     public Outcome apply(PodStatusEvent event) {
         PodRef ref = event.getPod();
-        try (var ignored = podContext(ref)) {
-            return write(ref, StatusOrder.of(event), PodStatusMapper.isTerminal(event),
-                    pod -> PodStatusMapper.apply(pod, event));
-        }
+        return inPodContext(ref, () -> write(ref, StatusOrder.of(event), PodStatusMapper.isTerminal(event),
+                pod -> PodStatusMapper.apply(pod, event)));
     }
 
     /**
@@ -112,11 +112,9 @@ public final class StatusWriter {
      */
     public Outcome fail(Pod pod, String reason, String message) {
         PodRef ref = ref(pod);
-        try (var ignored = podContext(ref)) {
-            StatusOrder order = new StatusOrder(0, StatusSource.GATEWAY, clock.millis() * 1000);
-            return write(ref, order, true, fresh -> PodStatusMapper.apply(fresh,
-                    PodStatusMapper.failure(fresh, reason, message, order, clock.instant())));
-        }
+        StatusOrder order = new StatusOrder(0, StatusSource.GATEWAY, clock.millis() * 1000);
+        return inPodContext(ref, () -> write(ref, order, true, fresh -> PodStatusMapper.apply(fresh,
+                PodStatusMapper.failure(fresh, reason, message, order, clock.instant()))));
     }
 
     /**
@@ -126,32 +124,37 @@ public final class StatusWriter {
      */
     public void setCondition(Pod pod, String type, boolean status, String reason, String message) {
         PodRef ref = ref(pod);
-        try (var ignored = podContext(ref)) {
-            Attempts attempts = new Attempts(ref);
-            for (int conflicts = 0; ; ) {
-                Pod fresh = read(ref, attempts);
-                if (fresh == null) {
-                    LOG.debug("Pod {}/{} ({}) is gone: condition {} not set", ref.getNamespace(), ref.getName(),
-                            ref.getUid(), type);
+        inPodContext(ref, () -> {
+            setCondition(ref, type, status ? "True" : "False", reason, message);
+            return null;
+        });
+    }
+
+    private void setCondition(PodRef ref, String type, String status, String reason, String message) {
+        Attempts attempts = new Attempts(ref);
+        for (int conflicts = 0; ; ) {
+            Pod fresh = read(ref, attempts);
+            if (fresh == null) {
+                LOG.debug("Pod {}/{} ({}) is gone: condition {} not set", ref.getNamespace(), ref.getName(),
+                        ref.getUid(), type);
+                return;
+            }
+            List<PodCondition> current = fresh.getStatus() == null || fresh.getStatus().getConditions() == null
+                    ? List.of() : fresh.getStatus().getConditions();
+            List<PodCondition> next = PodConditions.set(current, type, status, reason, message,
+                    clock.instant());
+            if (next.equals(current)) {
+                return;
+            }
+            Pod desired = new PodBuilder(fresh).editOrNewStatus().withConditions(next).endStatus().build();
+            try {
+                attempts.call("set condition " + type + " on", () -> pods(ref).resource(desired).updateStatus());
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
                     return;
                 }
-                List<PodCondition> current = fresh.getStatus() == null || fresh.getStatus().getConditions() == null
-                        ? List.of() : fresh.getStatus().getConditions();
-                List<PodCondition> next = PodConditions.set(current, type, status ? "True" : "False", reason,
-                        message, clock.instant());
-                if (next.equals(current)) {
-                    return;
-                }
-                Pod desired = new PodBuilder(fresh).editOrNewStatus().withConditions(next).endStatus().build();
-                try {
-                    attempts.call("set condition " + type + " on", () -> pods(ref).resource(desired).updateStatus());
-                    return;
-                } catch (KubernetesClientException e) {
-                    if (e.getCode() == 404) {
-                        return;
-                    }
-                    conflicts = onConflict(ref, e, conflicts);
-                }
+                conflicts = onConflict(ref, e, conflicts);
             }
         }
     }
@@ -169,8 +172,8 @@ public final class StatusWriter {
             }
             Optional<StatusOrder> applied = StatusOrder.of(pod);
             if (!order.isNewerThan(applied)) {
-                if (terminal && applied.get().equals(order) && deleting(pod)) {
-                    // the status landed but the delete did not (a restart in between): finish it
+                if (terminal && deleting(pod) && finished(pod)) {
+                    // a terminal status landed but the delete did not (a restart in between): finish it
                     return delete(ref, pod, attempts);
                 }
                 LOG.debug("Status {} for pod {}/{} is not newer than {}: skipped", order.toMessage(),
@@ -203,7 +206,7 @@ public final class StatusWriter {
     private static int onConflict(PodRef ref, KubernetesClientException e, int conflicts) {
         if (e.getCode() != 409) {
             throw new StatusWriteException(StatusWriteException.Reason.REJECTED, ref, "The Kubernetes API refused "
-                    + "the status of pod " + describe(ref) + ": " + e.getCode() + " " + e.getMessage(), e);
+                    + "a write to pod " + describe(ref) + ": " + e.getCode() + " " + e.getMessage(), e);
         }
         if (conflicts + 1 >= MAX_CONFLICTS) {
             throw new StatusWriteException(StatusWriteException.Reason.CONFLICTS, ref, "The status of pod "
@@ -233,9 +236,6 @@ public final class StatusWriter {
                 Pod fresh = read(ref, attempts);
                 if (fresh == null) {
                     return Outcome.DELETED;
-                }
-                if (!deleting(fresh)) {
-                    return Outcome.APPLIED; // someone undid the deletion (not possible in Kubernetes; kept safe)
                 }
                 resourceVersion = fresh.getMetadata().getResourceVersion();
             }
@@ -276,6 +276,11 @@ public final class StatusWriter {
         return pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null;
     }
 
+    private static boolean finished(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
     private static PodRef ref(Pod pod) {
         return PodRef.newBuilder().setNamespace(pod.getMetadata().getNamespace()).setName(pod.getMetadata().getName())
                 .setUid(pod.getMetadata().getUid()).build();
@@ -285,16 +290,13 @@ public final class StatusWriter {
         return ref.getNamespace() + "/" + ref.getName() + " (uid " + ref.getUid() + ")";
     }
 
-    private static PodContext podContext(PodRef ref) {
+    /** Runs {@code body} with the pod's identity in the log context (MDC keys {@code pod}, {@code podUid}). */
+    private static <T> T inPodContext(PodRef ref, Supplier<T> body) {
         MDC.put("pod", ref.getNamespace() + "/" + ref.getName());
         MDC.put("podUid", ref.getUid());
-        return new PodContext();
-    }
-
-    /** Removes the pod's identity from the log context. */
-    private static final class PodContext implements AutoCloseable {
-        @Override
-        public void close() {
+        try {
+            return body.get();
+        } finally {
             MDC.remove("pod");
             MDC.remove("podUid");
         }
