@@ -1,6 +1,9 @@
 package dev.ferry.gateway.node;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@code onStart} runs when this replica becomes the leader, {@code onStop} when it stops being one (lost the lease,
  * or {@link #close()}); both run in order on a thread of their own, so a slow callback never delays a renewal. A
  * replica that loses the lease stands again at once. {@link #close()} releases a held lease, so another replica takes
- * over within one of its retry periods instead of waiting for the lease to expire.
+ * over within one of its retry periods instead of waiting for the lease to expire (fabric8 8.0's own release leaves
+ * the holder in place, so this class empties it itself; see {@link #clearHolder()}).
  */
 public final class NodeLeadership implements AutoCloseable {
 
@@ -118,9 +122,13 @@ public final class NodeLeadership implements AutoCloseable {
             closed = true;
             current = round;
         }
+        boolean wasLeader = leader.get();
         if (current != null) {
             // completes the elector: it releases the lease (releaseOnCancel) and calls onStopLeading before returning
             current.cancel(true);
+        }
+        if (wasLeader) {
+            clearHolder();
         }
         stoppedLeading();
         elector.shutdownNow();
@@ -131,6 +139,27 @@ public final class NodeLeadership implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Empties the lease's holder if it still names this replica. fabric8 8.0's {@code LeaderElector.release()} writes
+     * a record whose holder is {@code null}, which its JSON merge patch leaves out, so the holder stays and other
+     * fabric8 electors (which judge expiry by their own lease duration, not the record's 1 s) wait the whole lease
+     * duration. An empty holder lets them take over at their next retry, as client-go's release does.
+     */
+    private void clearHolder() {
+        try {
+            Lease lease = client.leases().inNamespace(LEASE_NAMESPACE).withName(leaseName(nodeName)).get();
+            if (lease != null && lease.getSpec() != null && identity.equals(lease.getSpec().getHolderIdentity())) {
+                // resourceVersion-checked: if another replica took the lease meanwhile, its write wins
+                client.leases().resource(new LeaseBuilder(lease).editSpec().withHolderIdentity("").endSpec().build())
+                        .update();
+                LOG.debug("virtual node {}: {} released the leadership lease", nodeName, identity);
+            }
+        } catch (KubernetesClientException e) {
+            LOG.debug("virtual node {}: could not empty the leadership lease's holder ({}); it expires instead",
+                    nodeName, e.getMessage());
         }
     }
 
