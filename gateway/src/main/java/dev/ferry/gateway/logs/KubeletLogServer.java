@@ -38,6 +38,8 @@ public final class KubeletLogServer implements AutoCloseable {
 
     /** How long a following request waits for lines before it looks again whether it should stop. */
     static final Duration POLL = Duration.ofMillis(250);
+    /** How long a request waits for its source to read what the log already holds before it gives up. */
+    static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_STREAMS = 128;
     private static final String PREFIX = "/containerLogs/";
     private static final Logger LOG = LoggerFactory.getLogger(KubeletLogServer.class);
@@ -181,7 +183,10 @@ public final class KubeletLogServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "text/plain");
             exchange.sendResponseHeaders(200, 0);
             OutputStream body = exchange.getResponseBody();
-            new LogCopier(cursor, query, body, () -> closing, POLL).run();
+            if (!new LogCopier(cursor, query, body, () -> closing, POLL, CATCH_UP_LIMIT).run()) {
+                LOG.warn("the log of {} could not be read within {}: the response ended incomplete", target,
+                        CATCH_UP_LIMIT);
+            }
             body.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -28,14 +28,21 @@ final class LogCopier {
     private final OutputStream out;
     private final BooleanSupplier stopping;
     private final Duration wait;
+    private final Duration catchUpLimit;
     private long remaining;
 
-    LogCopier(LogCursor cursor, LogQuery query, OutputStream out, BooleanSupplier stopping, Duration wait) {
+    /**
+     * @param catchUpLimit how long the cursor may take to catch up with what its log held; a source that cannot be
+     *                     read (Kafka down) must not hold the request, and its thread, forever
+     */
+    LogCopier(LogCursor cursor, LogQuery query, OutputStream out, BooleanSupplier stopping, Duration wait,
+              Duration catchUpLimit) {
         this.cursor = cursor;
         this.query = query;
         this.out = out;
         this.stopping = stopping;
         this.wait = wait;
+        this.catchUpLimit = catchUpLimit;
         this.remaining = query.limitBytes().orElse(Long.MAX_VALUE);
     }
 
@@ -43,13 +50,21 @@ final class LogCopier {
      * Copies until the log is done for this request: caught up (without follow), ended, the byte limit reached, or
      * {@code stopping} true.
      *
+     * @return false when it gave up because the cursor did not catch up within the limit (the output is incomplete)
      * @throws IOException when writing fails: the client went away
      */
-    void run() throws IOException, InterruptedException {
+    boolean run() throws IOException, InterruptedException {
         Deque<LogLine> tail = query.tailLines().isPresent() ? new ArrayDeque<>() : null;
         long tailLines = query.tailLines().orElse(0);
+        long catchUpBy = System.nanoTime() + catchUpLimit.toNanos();
+        boolean caughtUp = false;
         while (!stopping.getAsBoolean()) {
             LogBatch batch = cursor.next(wait);
+            caughtUp |= batch.caughtUp();
+            if (!caughtUp && System.nanoTime() - catchUpBy > 0) {
+                out.flush();
+                return false;
+            }
             boolean wrote = false;
             for (LogLine line : batch.lines()) {
                 if (tail != null) {
@@ -61,7 +76,7 @@ final class LogCopier {
                     wrote |= write(line);
                     if (remaining == 0) {
                         out.flush();
-                        return;
+                        return true;
                     }
                 }
             }
@@ -70,7 +85,7 @@ final class LogCopier {
                     wrote |= write(line);
                     if (remaining == 0) {
                         out.flush();
-                        return;
+                        return true;
                     }
                 }
                 tail = null;
@@ -79,9 +94,10 @@ final class LogCopier {
                 out.flush();
             }
             if (batch.ended() || batch.caughtUp() && !query.follow()) {
-                return;
+                return true;
             }
         }
+        return true;
     }
 
     /** Writes one line (if it is not older than {@code since}); returns whether anything was written. */

@@ -83,14 +83,17 @@ public record LogQuery(boolean follow, OptionalLong tailLines, boolean timestamp
         return new LogQuery(follow, tail, timestamps, since, limit);
     }
 
-    /** As Kubernetes decodes a boolean query parameter: absent, empty, "0" and "false" are false. */
+    /**
+     * As apimachinery's {@code Convert_Slice_string_To_bool} decodes a boolean query parameter: absent, "0" and
+     * "false" (any case) are false, anything else, a bare {@code ?follow} included, is true.
+     */
     private static boolean bool(Map<String, String> params, String name) {
         String value = params.get(name);
         if (value == null) {
             return false;
         }
         String v = value.toLowerCase(Locale.ROOT);
-        return !(v.isEmpty() || v.equals("0") || v.equals("false"));
+        return !(v.equals("0") || v.equals("false"));
     }
 
     private static OptionalLong number(Map<String, String> params, String name) {

@@ -39,6 +39,7 @@ class LogQueryTest {
     void falseLooksAsKubernetesReadsIt() {
         assertThat(LogQuery.parse(Map.of("follow", "false", "timestamps", "0"), NOW)).isEqualTo(LogQuery.all());
         assertThat(LogQuery.parse(Map.of("follow", "FALSE"), NOW).follow()).isFalse();
+        assertThat(LogQuery.parse(Map.of("follow", ""), NOW).follow()).as("a bare ?follow").isTrue();
     }
 
     @Test
