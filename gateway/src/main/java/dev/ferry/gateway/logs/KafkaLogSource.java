@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * goes on polling until the container's streams end or the client leaves.
  *
  * <p>Until a request has caught up with what the partition held when it opened, lines are held back (so a higher
- * attempt found later in the backlog replaces an earlier one before anything is sent); past
- * {@value #BACKLOG_LIMIT_BYTES} bytes of backlog they are sent on, and a later attempt then follows them.
+ * attempt found later in the backlog replaces an earlier one before anything is sent); past 32 MiB of
+ * backlog they are sent on, and a later attempt then follows them.
  */
 public final class KafkaLogSource implements LogSource {
 
