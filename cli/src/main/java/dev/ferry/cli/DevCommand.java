@@ -22,13 +22,19 @@ import picocli.CommandLine.Spec;
         versionProvider = FerryVersion.class,
         sortOptions = false,
         description = {
-                "Run Kafka, the schema registry and Ferry's topics on this machine until Ctrl-C.",
+                "Run all of Ferry on this machine until Ctrl-C, so that kubectl apply works: a real Kafka broker, "
+                        + "the schema registry, a development Kubernetes API server, the router, one site's executor "
+                        + "and the gateway with one virtual node.",
                 "Starts a real Kafka broker (KRaft, a child JVM) and the real Apicurio schema registry (a child "
-                        + "process) in parallel, then creates or updates Ferry's topics on that broker.",
+                        + "process) in parallel, creates or updates Ferry's topics, then starts the development API "
+                        + "server (in memory; writes <work-dir>/kubeconfig), the router, the executor of the first "
+                        + "--site (Slurm when sinfo answers, else local processes; see --executor) and the gateway.",
                 "Prints how to reach them and writes them as export lines to <work-dir>/env, for another shell: "
                         + ". .ferry/dev/env",
-                "The broker's data stays in the work directory, so topics survive a restart; the registry keeps "
-                        + "its schemas in memory."},
+                "The broker's data stays in the work directory, so topics survive a restart; the registry and the "
+                        + "API server keep everything in memory.",
+                "Then: kubectl --kubeconfig .ferry/dev/kubeconfig apply --validate=false -f "
+                        + "deploy/examples/hello.yaml; get pods -w; logs hello; describe pod hello."},
         footer = ConfigOptions.TOPIC_SETTINGS_HELP,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -66,6 +72,12 @@ final class DevCommand implements Callable<Integer> {
             description = "A site whose jobs.<NAME> topic to create; repeatable. Default: ${DEFAULT-VALUE}.")
     private List<String> sites = new ArrayList<>();
 
+    @Option(names = "--executor", paramLabel = "KIND", defaultValue = "auto",
+            description = {"The site's backend: slurm (the local Slurm, through sbatch/squeue), local (pods run as "
+                    + "processes of this user, no isolation), or auto: slurm when sinfo answers, else local.",
+                    "Default: ${DEFAULT-VALUE}."})
+    private String executor;
+
     @Mixin
     private ConfigOptions config;
 
@@ -76,7 +88,13 @@ final class DevCommand implements Callable<Integer> {
         checkPort("--api-port", apiPort);
         List<String> checkedSites = Sites.check(sites, spec);
         TopicsConfig topics = TopicsConfig.from(config.values(Ferry.root(spec).environment()));
-        DevOptions options = new DevOptions(workDir, kafkaPort, registryPort, apiPort, checkedSites, topics);
+        DevSite.Kind kind;
+        try {
+            kind = DevSite.Kind.parse(executor);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--executor " + e.getMessage());
+        }
+        DevOptions options = new DevOptions(workDir, kafkaPort, registryPort, apiPort, checkedSites, topics, kind);
         PrintWriter out = spec.commandLine().getOut();
 
         DevEnvironment environment = DevEnvironment.start(options);

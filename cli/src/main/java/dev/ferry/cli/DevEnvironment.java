@@ -38,17 +38,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code ferry dev} runs on one machine: a real KRaft broker (a child JVM on this JVM's classpath), the
- * real Apicurio Registry (a child process), and Ferry's topics on that broker.
+ * real Apicurio Registry (a child process), Ferry's topics on that broker, the development Kubernetes API server,
+ * and, in this JVM, the router, one site's executor and the gateway with one virtual node ({@link DevServices}).
  *
  * <p>Every part that starts is pushed on a stack of {@link Component}s; {@link #close()}, and a failed
- * {@link #start(DevOptions)}, stop them in reverse order. New parts (the development API server, router, gateway,
- * a local executor) are further components started after the topics.
+ * {@link #start(DevOptions)}, stop them in reverse order.
  *
  * <p>The work directory is locked while the environment is open (one {@code ferry dev} per directory) and holds:
  * <pre>
  *   kafka/             the broker's server.properties, data (logs/) and log file (kafka.log); kept across runs
  *   registry/          the registry's log file (registry.log); its storage is in memory
  *   kubeconfig         for the development Kubernetes API server (in memory), while the environment is up
+ *   router/            the router's state stores
+ *   site/              the executor's site.yaml and the secret key (while up), and the pods' job directories (jobs/)
  *   env                export lines for another shell, while the environment is up
  *   ferry-dev.lock     the lock, with the holder's pid
  * </pre>
@@ -84,6 +86,7 @@ public final class DevEnvironment implements AutoCloseable {
     private final ApicurioRegistry registry;
     private final DevApiServer api;
     private final Path kubeconfig;
+    private final DevServices services;
     private final List<TopicChange> topicChanges;
     private final Duration startupTime;
     private final Path envFile;
@@ -91,7 +94,7 @@ public final class DevEnvironment implements AutoCloseable {
     private final CompletableFuture<String> unexpectedExit = new CompletableFuture<>();
 
     private DevEnvironment(DevOptions options, Path workDir, Components components, KafkaBrokerProcess kafka,
-                           ApicurioRegistry registry, DevApiServer api, Path kubeconfig,
+                           ApicurioRegistry registry, DevApiServer api, Path kubeconfig, DevServices services,
                            List<TopicChange> topicChanges, Duration startupTime, Path envFile) {
         this.options = options;
         this.workDir = workDir;
@@ -100,6 +103,7 @@ public final class DevEnvironment implements AutoCloseable {
         this.registry = registry;
         this.api = api;
         this.kubeconfig = kubeconfig;
+        this.services = services;
         this.topicChanges = List.copyOf(topicChanges);
         this.startupTime = startupTime;
         this.envFile = envFile;
@@ -166,6 +170,8 @@ public final class DevEnvironment implements AutoCloseable {
             components.push(Component.of("development API server", api));
             Path kubeconfig = api.writeKubeconfig(workDir.resolve(KUBECONFIG_FILE));
             components.push(Component.of("kubeconfig", () -> Files.deleteIfExists(kubeconfig)));
+            DevServices services = DevServices.start(workDir, options, kafka.bootstrapServers(), registry.baseUrl(),
+                    kubeconfig, components::push);
 
             Path envFile = workDir.resolve(ENV_FILE);
             EnvFile.write(envFile, EnvFile.render("written by ferry dev (pid " + ProcessHandle.current().pid()
@@ -175,8 +181,8 @@ public final class DevEnvironment implements AutoCloseable {
 
             Duration took = Duration.ofNanos(System.nanoTime() - began);
             LOG.info("Ferry dev is up in {} ms", took.toMillis());
-            return new DevEnvironment(options, workDir, components, kafka, registry, api, kubeconfig, topicChanges,
-                    took, envFile);
+            return new DevEnvironment(options, workDir, components, kafka, registry, api, kubeconfig, services,
+                    topicChanges, took, envFile);
         } catch (RuntimeException e) {
             components.closeAll();
             throw e;
@@ -261,6 +267,11 @@ public final class DevEnvironment implements AutoCloseable {
         return environmentVariables(kafka, registry, kubeconfig, options.topics());
     }
 
+    /** The router, gateway and executor running in this JVM. */
+    public DevServices services() {
+        return services;
+    }
+
     /** The development Kubernetes API server's URL, e.g. {@code http://127.0.0.1:PORT}. */
     public String apiServerUrl() {
         return api.url();
@@ -343,11 +354,19 @@ public final class DevEnvironment implements AutoCloseable {
                 "kubeconfig: " + shown(base, kubeconfig)));
         text.append(String.format(Locale.ROOT, "  %-16s development API server, in memory: kubectl --kubeconfig %s "
                 + "get pods%n", "", shown(base, kubeconfig)));
+        text.append(String.format(Locale.ROOT, "  %-16s %s (Kafka Streams, exactly-once; state in %s)%n", "Router",
+                services.routerId(), shown(base, services.routerStateDir())));
+        text.append(String.format(Locale.ROOT, "  %-16s virtual node %s; kubelet log endpoint on port %d%n", "Gateway",
+                services.nodeName(), services.kubeletPort()));
+        text.append(String.format(Locale.ROOT, "  %-16s site %s: %s (site.yaml: %s)%n", "Executor", services.site(),
+                DevSite.describe(services.siteKind()), shown(base, services.siteYaml())));
         text.append(String.format(Locale.ROOT, "  %-16s %s* (%d topics, site%s %s): %s%n", "Topics",
                 options.topics().prefix(), topicChanges.size(), options.sites().size() == 1 ? "" : "s", sites,
                 changeCounts()));
         text.append(String.format(Locale.ROOT, "  %-16s . %s   (sets the variables above in another shell)%n",
                 "Environment", shown(base, envFile)));
+        text.append(String.format(Locale.ROOT, "Try: kubectl --kubeconfig %s apply --validate=false -f "
+                + "examples/hello.yaml; then get pods -w, logs hello, describe pod hello%n", shown(base, kubeconfig)));
         text.append("Stop with Ctrl-C.");
         return text.toString();
     }
@@ -365,7 +384,7 @@ public final class DevEnvironment implements AutoCloseable {
                 ? absoluteBase.relativize(absolute).toString() : absolute.toString();
     }
 
-    /** Stops everything that was started, in reverse order. Idempotent. */
+    /** Stops everything that was started, in reverse order (gateway first, Kafka last). Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -393,9 +412,9 @@ public final class DevEnvironment implements AutoCloseable {
     }
 
     /** One part of the environment: how to stop it and, for a child process, its pid and log file. */
-    record Component(String name, AutoCloseable stop, Optional<Long> pid, Optional<Path> log) {
+    public record Component(String name, AutoCloseable stop, Optional<Long> pid, Optional<Path> log) {
 
-        static Component of(String name, AutoCloseable stop) {
+        public static Component of(String name, AutoCloseable stop) {
             return new Component(name, stop, Optional.empty(), Optional.empty());
         }
 

@@ -14,11 +14,12 @@ import java.util.Objects;
  *                     a free one
  * @param registryPort the registry's HTTP port; 0 takes a free one
  * @param apiPort      the development Kubernetes API server's port; 0 takes a free one
- * @param sites        the sites whose {@code jobs.<site>} topics are created
+ * @param sites        the sites whose {@code jobs.<site>} topics are created; the first one gets a local executor
  * @param topics       the topic settings (prefix, partitions, retention)
+ * @param executor     that executor's backend: Slurm, local processes, or auto (Slurm when {@code sinfo} answers)
  */
 public record DevOptions(Path workDir, int kafkaPort, int registryPort, int apiPort, List<String> sites,
-                         TopicsConfig topics) {
+                         TopicsConfig topics, DevSite.Kind executor) {
 
     public static final String DEFAULT_SITE = "local";
 
@@ -33,31 +34,37 @@ public record DevOptions(Path workDir, int kafkaPort, int registryPort, int apiP
         }
         sites.forEach(TopicsConfig::requireLegalSite);
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(executor, "executor");
     }
 
     /** Free ports, the site {@code local}, the default topic settings. */
     public static DevOptions defaults(Path workDir) {
-        return new DevOptions(workDir, 0, 0, 0, List.of(DEFAULT_SITE), TopicsConfig.defaults());
+        return new DevOptions(workDir, 0, 0, 0, List.of(DEFAULT_SITE), TopicsConfig.defaults(),
+                DevSite.Kind.AUTO);
     }
 
     public DevOptions withKafkaPort(int port) {
-        return new DevOptions(workDir, port, registryPort, apiPort, sites, topics);
+        return new DevOptions(workDir, port, registryPort, apiPort, sites, topics, executor);
     }
 
     public DevOptions withRegistryPort(int port) {
-        return new DevOptions(workDir, kafkaPort, port, apiPort, sites, topics);
+        return new DevOptions(workDir, kafkaPort, port, apiPort, sites, topics, executor);
     }
 
     public DevOptions withApiPort(int port) {
-        return new DevOptions(workDir, kafkaPort, registryPort, port, sites, topics);
+        return new DevOptions(workDir, kafkaPort, registryPort, port, sites, topics, executor);
     }
 
     public DevOptions withSites(List<String> newSites) {
-        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, newSites, topics);
+        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, newSites, topics, executor);
     }
 
     public DevOptions withTopics(TopicsConfig newTopics) {
-        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, sites, newTopics);
+        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, sites, newTopics, executor);
+    }
+
+    public DevOptions withExecutor(DevSite.Kind kind) {
+        return new DevOptions(workDir, kafkaPort, registryPort, apiPort, sites, topics, kind);
     }
 
     private static void requirePort(String name, int port) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
                         + "site through Kafka events, and status and logs come back the same way.",
                 "",
                 "Coming in later versions: gateway, replay."},
-        subcommands = {DevCommand.class, TopicsCommand.class, ExecutorCommand.class, RouterCommand.class,
+        subcommands = {DevCommand.class, TopicsCommand.class, GatewayCommand.class, RouterCommand.class, ExecutorCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * How one virtual node presents itself and how often it proves it is alive.
  *
  * @param name          the Node's name: a DNS-1123 subdomain (lower case letters, digits, '-' and '.')
- * @param interLinkTaint whether the node also carries interLink's taint {@code virtual-node.interlink/no-schedule},
- *                      so pods written for interLink (which tolerate only that taint) land here unchanged
+ * @param interLinkTaint whether the node carries interLink's taint {@code virtual-node.interlink/no-schedule} instead
+ *                      of Ferry's, so pods written for interLink (which tolerate only that taint) land here unchanged
  * @param address       the node's InternalIP: where the API server reaches the kubelet log endpoint
  * @param kubeletPort   the port of the kubelet log endpoint ({@code status.daemonEndpoints.kubeletEndpoint.Port})
  * @param extraLabels   labels beside the ones every virtual node has

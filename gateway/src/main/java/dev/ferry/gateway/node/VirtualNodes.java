@@ -82,12 +82,10 @@ public final class VirtualNodes {
 
     /** Ferry's taint, and interLink's when asked for. */
     public static List<Taint> taints(NodeSettings s) {
-        List<Taint> taints = new ArrayList<>();
-        taints.add(new TaintBuilder().withKey(TAINT_KEY).withEffect("NoSchedule").build());
-        if (s.interLinkTaint()) {
-            taints.add(new TaintBuilder().withKey(INTERLINK_TAINT_KEY).withEffect("NoSchedule").build());
-        }
-        return taints;
+        // one or the other: a pod must tolerate every NoSchedule taint of a node, and interLink's pods tolerate
+        // only interLink's
+        String key = s.interLinkTaint() ? INTERLINK_TAINT_KEY : TAINT_KEY;
+        return List.of(new TaintBuilder().withKey(key).withEffect("NoSchedule").build());
     }
 
     /** Whether a taint is one that virtual nodes manage (so taking over a node replaces it). */

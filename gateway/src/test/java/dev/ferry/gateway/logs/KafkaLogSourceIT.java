@@ -11,7 +11,6 @@ import dev.ferry.devkit.registry.SchemaRegistry;
 import dev.ferry.events.LogChunk;
 import dev.ferry.events.LogStream;
 import dev.ferry.events.PodRef;
-import dev.ferry.gateway.node.TestLogging;
 import dev.ferry.schema.EventSerdes;
 import dev.ferry.schema.SerdeConfig;
 import dev.ferry.schema.Topic;
@@ -48,9 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({KafkaExtension.class, RegistryExtension.class})
 class KafkaLogSourceIT {
 
-    static {
-        TestLogging.quiet();
-    }
 
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 

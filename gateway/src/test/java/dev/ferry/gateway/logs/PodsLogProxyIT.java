@@ -9,7 +9,6 @@ import dev.ferry.devkit.apiserver.DevApiServerExtension;
 import dev.ferry.gateway.node.NodeKeeper;
 import dev.ferry.gateway.node.NodeSettings;
 import dev.ferry.gateway.node.PoolCapacity;
-import dev.ferry.gateway.node.TestLogging;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -34,9 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DevApiServerExtension.class)
 class PodsLogProxyIT {
 
-    static {
-        TestLogging.quiet();
-    }
 
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     private static final LogTarget HELLO = new LogTarget("default", "hello", "main");

@@ -29,9 +29,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DevApiServerExtension.class)
 class NodeKeeperIT {
 
-    static {
-        TestLogging.quiet();
-    }
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** Short timings, so renewals are seen in a second; status heartbeats rare, so a write proves a change. */

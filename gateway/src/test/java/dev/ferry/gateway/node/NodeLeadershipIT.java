@@ -15,9 +15,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DevApiServerExtension.class)
 class NodeLeadershipIT {
 
-    static {
-        TestLogging.quiet();
-    }
 
     private static final Duration LEASE = Duration.ofSeconds(3);
 

@@ -42,11 +42,12 @@ class VirtualNodesTest {
     }
 
     @Test
-    void theInterLinkTaintIsAddedWhenAskedFor() {
+    void anInterLinkNodeCarriesInterLinksTaintInsteadOfFerrys() {
         Node node = VirtualNodes.build(settings.withInterLinkTaint(true), pools, true, NOW);
 
+        // both would need pods to tolerate both: interLink's pods tolerate only theirs
         assertThat(node.getSpec().getTaints()).extracting(Taint::getKey).containsExactly(
-                "virtual-node.ferry.dev/no-schedule", "virtual-node.interlink/no-schedule");
+                "virtual-node.interlink/no-schedule");
         assertThat(node.getSpec().getTaints()).extracting(Taint::getEffect).containsOnly("NoSchedule");
     }
 

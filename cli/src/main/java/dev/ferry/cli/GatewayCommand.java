@@ -1,0 +1,146 @@
+package dev.ferry.cli;
+
+import dev.ferry.gateway.Gateway;
+import dev.ferry.gateway.GatewayConfig;
+import dev.ferry.gateway.KubeClients;
+import dev.ferry.schema.ConfigValues;
+import dev.ferry.schema.EventSerdes;
+import dev.ferry.schema.SerdeConfig;
+import dev.ferry.schema.Topics;
+import dev.ferry.schema.TopicsConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry gateway}: Ferry's virtual nodes in a Kubernetes cluster, until SIGTERM or Ctrl-C. */
+@Command(name = "gateway",
+        mixinStandardHelpOptions = true,
+        versionProvider = FerryVersion.class,
+        sortOptions = false,
+        description = {
+                "Run the gateway: register virtual nodes in a Kubernetes cluster, turn the pods bound to them into "
+                        + "intents on Kafka, and bring status, exit codes, events and logs back into the pods.",
+                "Reads pods (spec.nodeName=<node>), ConfigMaps and Secrets they use, pools, pod-status, decisions and "
+                        + "pod-logs; writes pod-intents, Nodes, Leases, pod status and Events. RBAC: "
+                        + "deploy/gateway-rbac.yaml.",
+                "Several replicas are safe: one leads each node (a Lease in kube-node-lease); another takes over "
+                        + "within the lease duration when it dies. SIGTERM or Ctrl-C releases the nodes and exits 0."},
+        footer = {ConfigOptions.TOPIC_SETTINGS_HELP, GatewayCommand.GATEWAY_SETTINGS_HELP},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:stopped by SIGTERM or Ctrl-C",
+                "1:Kafka, the registry or the Kubernetes API unusable, or the gateway failed",
+                "2:bad usage or configuration"})
+final class GatewayCommand implements Callable<Integer> {
+
+    static final String GATEWAY_SETTINGS_HELP = "%nGateway settings (same sources and precedence):"
+            + "%n  ferry.registry.url              the schema registry (or --registry-url, FERRY_REGISTRY_URL)"
+            + "%n  ferry.gateway.nodes             virtual nodes, comma-separated (or --node; default "
+            + GatewayConfig.DEFAULT_NODE + ")"
+            + "%n  ferry.gateway.interlink-nodes   nodes tainted virtual-node.interlink/no-schedule instead of"
+            + "%n                                  Ferry's taint, so interLink pod specs schedule unchanged"
+            + "%n  ferry.gateway.kubelet-address   the nodes' InternalIP: where the API server fetches logs"
+            + "%n  ferry.gateway.kubelet-port      the log endpoint's port (default 10250; 0: a free one)"
+            + "%n  ferry.gateway.resolve-timeout   how long a pod waits for a missing ConfigMap/Secret (30s)"
+            + "%n  ferry.gateway.secret-key-file   base64 32-byte key Secret values are sealed with (the"
+            + "%n                                  executors' secrets.keys); without it pods using Secrets fail"
+            + "%n  ferry.gateway.secret-key-id     that key's id (default 'default')"
+            + "%n  ferry.gateway.lease-duration    node and leader Leases (40s); renew-interval (10s)"
+            + "%n  ferry.gateway.id                this replica's identity (default <host>-<pid>)";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
+            description = {"Kafka's bootstrap address.", "Default: the environment variable",
+                    TopicsApplyCommand.BOOTSTRAP_ENV + ", else " + TopicsApplyCommand.DEFAULT_BOOTSTRAP + "."})
+    private String bootstrapServers;
+
+    @Option(names = "--registry-url", paramLabel = "URL",
+            description = {"The schema registry's base URL, e.g. http://127.0.0.1:8080.",
+                    "Default: ferry.registry.url, e.g. from the environment variable FERRY_REGISTRY_URL."})
+    private String registryUrl;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = {"The cluster to act in.",
+                    "Default: as kubectl finds it ($KUBECONFIG, ~/.kube/config), else the in-cluster service account."})
+    private Path kubeconfig;
+
+    @Option(names = "--node", paramLabel = "NAME",
+            description = "A virtual node to register; repeatable. Default: ferry.gateway.nodes, else "
+                    + GatewayConfig.DEFAULT_NODE + ".")
+    private List<String> nodes = new ArrayList<>();
+
+    @Mixin
+    private ConfigOptions config;
+
+    @Override
+    public Integer call() {
+        Map<String, String> environment = Ferry.root(spec).environment();
+        Map<String, String> settings = new LinkedHashMap<>(config.settings());
+        Map<String, String> overrides = new LinkedHashMap<>(config.overrides);
+        if (registryUrl != null) {
+            overrides.put(SerdeConfig.REGISTRY_URL, registryUrl);
+            settings.put(SerdeConfig.REGISTRY_URL, registryUrl);
+        }
+        if (!nodes.isEmpty()) {
+            overrides.put(GatewayConfig.NODES, String.join(",", nodes));
+        }
+        ConfigValues values = ConfigOptions.resolve(ConfigOptions.readFile(config.configFile), overrides, environment);
+        GatewayConfig gatewayConfig = GatewayConfig.from(values);
+        Topics topics = new Topics(TopicsConfig.from(values), new EventSerdes(SerdeConfig.from(values, settings)));
+        String bootstrap = TopicsApplyCommand.bootstrapServers(bootstrapServers, environment);
+        PrintWriter out = spec.commandLine().getOut();
+
+        KubernetesClient client;
+        try {
+            client = KubeClients.create(kubeconfig);
+        } catch (UncheckedIOException e) {
+            throw new CliException(Ferry.EXIT_USAGE, e.getCause().getMessage(), e);
+        }
+        Map<String, Object> kafka = new HashMap<>();
+        kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (client; Gateway gateway = start(gatewayConfig, topics, kafka, client)) {
+            CompletableFuture<String> stop = new CompletableFuture<>();
+            StopSignals.install(() -> stop.complete(null));
+            gateway.failure().thenAccept(e -> stop.complete("the gateway failed: " + e));
+            out.printf("Gateway %s started for nodes %s on %s (Kafka %s); kubelet log endpoint on port %d%n",
+                    gatewayConfig.gatewayId(), GatewayConfig.describe(gatewayConfig).get(GatewayConfig.NODES),
+                    client.getMasterUrl(), bootstrap, gateway.kubeletPort());
+            out.flush();
+            String failure = stop.join();
+            out.println(failure == null ? "Stopping the gateway ..." : "Stopping: " + failure);
+            out.flush();
+            if (failure != null) {
+                throw new CliException(Ferry.EXIT_FAILED, failure);
+            }
+        }
+        out.println("Stopped.");
+        out.flush();
+        return Ferry.EXIT_OK;
+    }
+
+    private static Gateway start(GatewayConfig config, Topics topics, Map<String, Object> kafka,
+                                 KubernetesClient client) {
+        try {
+            return Gateway.start(config, topics, kafka, client, Clock.systemUTC());
+        } catch (UncheckedIOException e) {
+            throw new CliException(Ferry.EXIT_FAILED, "the gateway did not start: " + e.getMessage(), e);
+        }
+    }
+}
