@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,13 +48,11 @@ class DevEndToEndIT {
     private static final Toleration INTERLINK = new Toleration("NoSchedule", "virtual-node.interlink/no-schedule",
             "Exists", null, null);
 
-    @TempDir
-    Path workDir;
     private DevEnvironment dev;
     private KubernetesClient client;
 
     @BeforeAll
-    void start() {
+    void start(@TempDir Path workDir) {
         dev = DevEnvironment.start(DevOptions.defaults(workDir));
         client = KubeClients.create(dev.kubeconfig());
     }
@@ -117,16 +114,21 @@ class DevEndToEndIT {
 
     @Test
     void aPodNoPoolCanRunFailsWithTheReason() {
-        String name = "gpu-" + suffix();
-        PodBuilder pod = pod(name, "nvidia-smi", FERRY);
-        pod.editSpec().editFirstContainer().withNewResources()
-                .withRequests(Map.of("nvidia.com/gpu", new Quantity("1")))
-                .withLimits(Map.of("nvidia.com/gpu", new Quantity("1")))
-                .endResources().endContainer().endSpec();
+        // the annotation ties the pod to HTCondor, and the dev site is Slurm or local processes: the router rejects
+        // it (a pod that fits no node at all, e.g. one asking for a GPU, never gets past the scheduler, which keeps
+        // it Pending with "Insufficient nvidia.com/gpu")
+        String name = "condor-" + suffix();
+        PodBuilder pod = pod(name, "true", FERRY);
+        pod.editMetadata().addToAnnotations("htcondor-job.ferry.dev/submit", "+AccountingGroup = \"ferry\"")
+                .endMetadata();
         client.pods().resource(pod.build()).create();
 
         Pod failed = awaitPhase(name, "Failed");
-        assertThat(failed.getStatus().getMessage()).contains("nvidia.com/gpu");
+        assertThat(failed.getStatus().getMessage()).contains("HTCONDOR");
+        await().atMost(RUN).untilAsserted(() -> assertThat(events(name)).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("Rejected");
+            assertThat(e.getType()).isEqualTo("Warning");
+        }));
     }
 
     @Test

@@ -110,7 +110,9 @@ public record GatewayConfig(
         int maxPods = values.integer(MAX_PODS, 1000, 1, 1_000_000);
         List<NodeSettings> nodes = names.stream().map(name -> {
             try {
-                return new NodeSettings(name, interLink.contains(name), address, kubeletPort, Map.of(), maxPods, lease, renew, status);
+                // with port 0 the node shows the port the endpoint gets once it listens (withKubeletPort)
+                return new NodeSettings(name, interLink.contains(name), address, kubeletPort == 0 ? 10250 : kubeletPort,
+                        Map.of(), maxPods, lease, renew, status);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(NODES, e.getMessage());
             }

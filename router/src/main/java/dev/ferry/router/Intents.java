@@ -23,10 +23,14 @@ import java.util.TreeMap;
 /** Reads a {@link PodIntent} (the Avro event) into the router's {@link PodRequirements}, validating it. */
 public final class Intents {
 
-    /** Annotation prefixes that tie a pod to a backend, as interLink's plugins read them. */
+    /**
+     * Annotation prefixes that tie a pod to a backend: interLink's plugins' ({@code slurm-job.vk.io/},
+     * KNoC's {@code htcondor-job.knoc.io/}) and Ferry's own HTCondor one ({@code htcondor-job.ferry.dev/submit}).
+     */
     static final Map<String, String> BACKEND_ANNOTATION_PREFIXES = Map.of(
             "slurm-job.vk.io/", "SLURM",
-            "htcondor-job.knoc.io/", "HTCONDOR");
+            "htcondor-job.knoc.io/", "HTCONDOR",
+            "htcondor-job.ferry.dev/", "HTCONDOR");
 
     private Intents() {
     }

@@ -56,6 +56,8 @@ class IntentsTest {
                 .contains("SLURM");
         assertThat(Intents.requirements(Pods.named("p").annotation("htcondor-job.knoc.io/sitename", "x").create()).backend())
                 .contains("HTCONDOR");
+        assertThat(Intents.requirements(Pods.named("p").annotation("htcondor-job.ferry.dev/submit", "x").create())
+                .backend()).contains("HTCONDOR");
         assertThat(Intents.requirements(Pods.named("p").annotation("ferry.dev/other", "x").create()).backend()).isEmpty();
         assertThatThrownBy(() -> Intents.requirements(Pods.named("p").annotation("slurm-job.vk.io/flags", "x")
                 .annotation("htcondor-job.knoc.io/sitename", "y").create()))
