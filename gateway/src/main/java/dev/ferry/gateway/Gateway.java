@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,7 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    private final Sealer sealerForIntents;
     private volatile boolean kafkaReachable = true;
     private DeadLetterPublisher deadLetters;
     private IntentOutbox outbox;
@@ -87,6 +89,7 @@ public final class Gateway implements AutoCloseable {
         this.clock = clock;
         this.statusWriter = new StatusWriter(client, clock);
         this.resolver = new ReferenceResolver(client, config.resolveTimeout());
+        this.sealerForIntents = config.sealer().orElseGet(Gateway::unusableSealer);
         this.workers = Executors.newFixedThreadPool(4, daemonThreads("ferry-gateway-worker-"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("ferry-gateway-kafka-check-"));
     }
@@ -316,6 +319,14 @@ public final class Gateway implements AutoCloseable {
         return running.sealer();
     }
 
+    /**
+     * The configured sealer, or, without one, a sealer under a random key nobody has: intents need one, but pods
+     * that use Secrets fail before they get here when no key is configured, so it never seals anything.
+     */
+    Sealer sealerForIntents() {
+        return sealerForIntents;
+    }
+
     DecisionEvents decisionEvents(String node) {
         return decisionEvents.computeIfAbsent(node, n -> new DecisionEvents(client, n, clock));
     }
@@ -357,6 +368,12 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Could not close {}: {}", closeable.getClass().getSimpleName(), e.toString());
         }
+    }
+
+    private static Sealer unusableSealer() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return new Sealer("none", key);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

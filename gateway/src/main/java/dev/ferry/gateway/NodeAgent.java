@@ -137,7 +137,7 @@ final class NodeAgent implements AutoCloseable {
         gateway.workers().execute(() -> {
             try {
                 ReferenceResolver.Resolved refs = gateway.resolver().resolve(pod);
-                PodIntent intent = PodIntents.create(pod, refs, gateway.sealer().orElse(null), settings.name(),
+                PodIntent intent = PodIntents.create(pod, refs, gateway.sealerForIntents(), settings.name(),
                         gateway.config().gatewayId(), gateway.clock().instant());
                 gateway.outbox().add(intent, namespace(pod), name(pod));
                 markScheduled(pod);
