@@ -43,6 +43,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -80,6 +81,11 @@ class GatewayIT {
             admin.apply(topics.all(List.of("site-a")));
         }
         client = KubeClients.create(api.writeKubeconfig(work.resolve("kubeconfig")));
+        gateway = startGateway();
+        await().atMost(WAIT).until(() -> nodeReady().orElse(false));
+    }
+
+    private Gateway startGateway() {
         GatewayConfig config = GatewayConfig.from(ConfigValues.of(Map.of(
                 GatewayConfig.NODES, NODE,
                 GatewayConfig.KUBELET_PORT, "0",
@@ -87,9 +93,8 @@ class GatewayIT {
                 GatewayConfig.LEASE_DURATION, "6s",
                 GatewayConfig.RENEW_INTERVAL, "1s",
                 GatewayConfig.RESOLVE_TIMEOUT, "2s")));
-        gateway = Gateway.start(config, topics, Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        return Gateway.start(config, topics, Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()), client, Clock.systemUTC());
-        await().atMost(WAIT).until(() -> nodeReady().orElse(false));
     }
 
     @AfterEach
@@ -132,6 +137,20 @@ class GatewayIT {
     }
 
     @Test
+    void aRestartedGatewayAnnouncesUnfinishedPodsAgainWithTheSameIntentId() {
+        Pod pod = client.pods().resource(pod("survivor")).create();
+        String uid = pod.getMetadata().getUid();
+        PodIntent first = awaitIntent(uid, IntentOperation.CREATE);
+
+        gateway.close();
+        gateway = startGateway();
+
+        List<PodIntent> creates = await().atMost(WAIT).until(() -> intents(uid, IntentOperation.CREATE),
+                list -> list.size() >= 2);
+        assertThat(creates).extracting(PodIntent::getIntentId).containsOnly(first.getIntentId());
+    }
+
+    @Test
     void whileKafkaIsAwayTheNodeIsNotReadyPodsSayWhyAndNothingIsLost() throws Exception {
         int port = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
         kafka.close();
@@ -159,6 +178,29 @@ class GatewayIT {
                 .withEffect("NoSchedule").endToleration()
                 .addNewContainer().withName("main").withImage("busybox:1.36").withCommand("sleep", "60")
                 .endContainer().endSpec().build();
+    }
+
+    /** Every intent on the topic for the pod with this operation, read from the start. */
+    private List<PodIntent> intents(String uid, IntentOperation operation) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Topic<String, PodIntent> topic = topics.podIntents();
+        List<PodIntent> found = new ArrayList<>();
+        try (KafkaConsumer<String, PodIntent> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topic.name()));
+            ConsumerRecords<String, PodIntent> records;
+            do {
+                records = consumer.poll(Duration.ofSeconds(2));
+                records.forEach(r -> {
+                    if (r.value().getPod().getUid().equals(uid) && r.value().getOperation() == operation) {
+                        found.add(r.value());
+                    }
+                });
+            } while (!records.isEmpty());
+        }
+        return found;
     }
 
     private PodIntent awaitIntent(String uid, IntentOperation operation) {
