@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -119,9 +120,10 @@ public final class Gateway implements AutoCloseable {
         logServer = new KubeletLogServer(new InetSocketAddress(config.kubeletBind(), config.kubeletPort()),
                 new KafkaLogSource(kafkaConfig, topics, this::podUid)).start();
         running = config.kubeletPort() == 0 ? config.withKubeletPort(logServer.port()) : config;
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                4_000));
+        Map<String, Object> adminConfig = new HashMap<>(kafkaConfig);
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000);
+        admin = Admin.create(adminConfig);
         scheduler.scheduleWithFixedDelay(this::checkKafka, 0, KAFKA_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         for (NodeSettings node : running.nodes()) {
             NodeLeadership leadership = new NodeLeadership(client, node.name(), running.gatewayId(),
@@ -376,7 +378,7 @@ public final class Gateway implements AutoCloseable {
         return new Sealer("none", key);
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + count.incrementAndGet());

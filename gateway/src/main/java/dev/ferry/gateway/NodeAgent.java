@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -123,40 +124,55 @@ final class NodeAgent implements AutoCloseable {
         Optional<String> unsupported = PodSupport.unsupported(pod);
         if (unsupported.isPresent()) {
             LOG.info("Pod {}/{} cannot run on any site: {}", namespace(pod), name(pod), unsupported.get());
-            gateway.statusWriter().fail(pod, PodSupport.REASON, unsupported.get());
-            create.complete(false);
+            fail(pod, create, PodSupport.REASON, unsupported.get());
             return;
         }
         if (gateway.sealer().isEmpty() && Secrets.uses(pod)) {
-            gateway.statusWriter().fail(pod, ReferenceResolver.REASON, "the pod uses a Secret, but this gateway has no key "
-                    + "to seal Secret values with (an operator sets ferry.gateway.secret-key-file); Secrets never "
-                    + "travel in clear text");
-            create.complete(false);
+            fail(pod, create, ReferenceResolver.REASON, "the pod uses a Secret, but this gateway has no key to seal "
+                    + "Secret values with (an operator sets ferry.gateway.secret-key-file); Secrets never travel in "
+                    + "clear text");
             return;
         }
         gateway.workers().execute(() -> {
+            PodIntent intent;
             try {
                 ReferenceResolver.Resolved refs = gateway.resolver().resolve(pod);
-                PodIntent intent = PodIntents.create(pod, refs, gateway.sealerForIntents(), settings.name(),
+                intent = PodIntents.create(pod, refs, gateway.sealerForIntents(), settings.name(),
                         gateway.config().gatewayId(), gateway.clock().instant());
-                gateway.outbox().add(intent, namespace(pod), name(pod));
-                markScheduled(pod);
-                create.complete(true);
             } catch (ReferenceResolver.MissingReferenceException e) {
                 LOG.info("Pod {}/{} fails: {}", namespace(pod), name(pod), e.getMessage());
-                gateway.statusWriter().fail(pod, ReferenceResolver.REASON, e.getMessage());
-                create.complete(false);
+                fail(pod, create, ReferenceResolver.REASON, e.getMessage());
+                return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 creates.remove(uid, create);
                 create.complete(false);
+                return;
             } catch (RuntimeException e) {
-                LOG.warn("Could not announce pod {}/{}: {}", namespace(pod), name(pod), e.toString(), e);
-                gateway.statusWriter().fail(pod, "IntentFailed", "the gateway could not describe this pod to the "
-                        + "sites: " + e.getMessage());
-                create.complete(false);
+                LOG.warn("Could not describe pod {}/{}: {}", namespace(pod), name(pod), e.toString(), e);
+                fail(pod, create, "IntentFailed", "the gateway could not describe this pod to the sites: "
+                        + e.getMessage());
+                return;
             }
+            gateway.outbox().add(intent, namespace(pod), name(pod));
+            create.complete(true);
+            markScheduled(pod);
         });
+    }
+
+    /**
+     * Fails a pod the gateway itself cannot send. When even that cannot be written (the API server does not
+     * answer), the pod is forgotten, so its next update tries again.
+     */
+    private void fail(Pod pod, CompletableFuture<Boolean> create, String reason, String message) {
+        try {
+            gateway.statusWriter().fail(pod, reason, message);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not mark pod {}/{} Failed ({}); trying again on its next update: {}", namespace(pod),
+                    name(pod), message, e.toString());
+            creates.remove(pod.getMetadata().getUid(), create);
+        }
+        create.complete(false);
     }
 
     /**
@@ -185,12 +201,17 @@ final class NodeAgent implements AutoCloseable {
         });
     }
 
+    /** PodScheduled=True, unless the scheduler set it already (pods created with spec.nodeName have none). */
     private void markScheduled(Pod pod) {
         boolean scheduled = conditions(pod).stream()
                 .anyMatch(c -> "PodScheduled".equals(c.getType()) && "True".equals(c.getStatus()));
         if (!scheduled) {
-            gateway.statusWriter().setCondition(pod, "PodScheduled", true, "Scheduled",
-                    "bound to virtual node " + settings.name() + "; sent to Ferry's router");
+            try {
+                gateway.statusWriter().setCondition(pod, "PodScheduled", true, "Scheduled",
+                        "bound to virtual node " + settings.name() + "; sent to Ferry's router");
+            } catch (RuntimeException e) {
+                LOG.debug("Could not set PodScheduled on {}/{}: {}", namespace(pod), name(pod), e.toString());
+            }
         }
     }
 
@@ -199,8 +220,8 @@ final class NodeAgent implements AutoCloseable {
         return "Succeeded".equals(phase) || "Failed".equals(phase);
     }
 
-    private static java.util.List<PodCondition> conditions(Pod pod) {
-        return pod.getStatus() == null || pod.getStatus().getConditions() == null ? java.util.List.of()
+    private static List<PodCondition> conditions(Pod pod) {
+        return pod.getStatus() == null || pod.getStatus().getConditions() == null ? List.of()
                 : pod.getStatus().getConditions();
     }
 
@@ -210,12 +231,6 @@ final class NodeAgent implements AutoCloseable {
 
     static String name(Pod pod) {
         return pod.getMetadata().getName();
-    }
-
-    /** For tests and the log: was this pod's CREATE handed to the outbox. */
-    boolean announced(String uid) {
-        CompletableFuture<Boolean> create = creates.get(uid);
-        return create != null && create.isDone() && create.join();
     }
 
     @Override

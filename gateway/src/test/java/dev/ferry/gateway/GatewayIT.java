@@ -42,7 +42,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -204,22 +203,7 @@ class GatewayIT {
     }
 
     private PodIntent awaitIntent(String uid, IntentOperation operation) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Topic<String, PodIntent> topic = topics.podIntents();
-        List<PodIntent> seen = new ArrayList<>();
-        try (KafkaConsumer<String, PodIntent> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topic.name()));
-            return await().atMost(WAIT).until(() -> {
-                for (ConsumerRecord<String, PodIntent> record : consumer.poll(Duration.ofMillis(200))) {
-                    seen.add(record.value());
-                }
-                return seen.stream().filter(i -> i.getPod().getUid().equals(uid) && i.getOperation() == operation)
-                        .findFirst();
-            }, Optional::isPresent).orElseThrow();
-        }
+        return await().atMost(WAIT).until(() -> intents(uid, operation), list -> !list.isEmpty()).get(0);
     }
 
     private <V> void send(Topic<String, V> topic, String key, V value) throws Exception {

@@ -65,6 +65,11 @@ class LocalVmBackendIT {
         for (JobHandle h : started) {
             backend.cancel(h);
         }
+        // a cancelled job's wrapper still writes its exit status: wait for it, or the temp dir is deleted under it
+        if (!started.isEmpty()) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> backend.poll(started)
+                    .values().stream().allMatch(s -> s.phase().isTerminal()));
+        }
         backend.close();
         shell.close();
     }
