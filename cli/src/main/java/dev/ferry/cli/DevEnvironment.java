@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@code ferry dev} runs on one machine: a real KRaft broker (a child JVM on this JVM's classpath), the
  * real Apicurio Registry (a child process), Ferry's topics on that broker, the development Kubernetes API server,
- * and, in this JVM, the router, one site's executor and the gateway with one virtual node ({@link DevServices}).
+ * and, in this JVM, the router, one site's executor and the gateway with its two virtual nodes ({@link DevServices}).
  *
  * <p>Every part that starts is pushed on a stack of {@link Component}s; {@link #close()}, and a failed
  * {@link #start(DevOptions)}, stop them in reverse order.
@@ -356,8 +356,9 @@ public final class DevEnvironment implements AutoCloseable {
                 + "get pods%n", "", shown(base, kubeconfig)));
         text.append(String.format(Locale.ROOT, "  %-16s %s (Kafka Streams, exactly-once; state in %s)%n", "Router",
                 services.routerId(), shown(base, services.routerStateDir())));
-        text.append(String.format(Locale.ROOT, "  %-16s virtual node %s; kubelet log endpoint on port %d%n", "Gateway",
-                services.nodeName(), services.kubeletPort()));
+        text.append(String.format(Locale.ROOT, "  %-16s virtual nodes %s and %s (for interLink pod specs); log "
+                + "endpoint on port %d%n", "Gateway", services.nodeName(), DevServices.INTERLINK_NODE,
+                services.kubeletPort()));
         text.append(String.format(Locale.ROOT, "  %-16s site %s: %s (site.yaml: %s)%n", "Executor", services.site(),
                 DevSite.describe(services.siteKind()), shown(base, services.siteYaml())));
         text.append(String.format(Locale.ROOT, "  %-16s %s* (%d topics, site%s %s): %s%n", "Topics",

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Ferry services {@code ferry dev} runs in its own JVM once Kafka, the registry and the API server are up: the
- * router, one site's executor (Slurm or local processes, {@link DevSite}) and the gateway with one virtual node.
+ * router, one site's executor (Slurm or local processes, {@link DevSite}) and the gateway with two virtual nodes.
  * Each is handed to {@code stack} as soon as it started, so a failure later stops it again.
  *
  * @param routerId        the router's application id

@@ -49,19 +49,23 @@ import picocli.CommandLine.Spec;
 final class GatewayCommand implements Callable<Integer> {
 
     static final String GATEWAY_SETTINGS_HELP = "%nGateway settings (same sources and precedence):"
-            + "%n  ferry.registry.url              the schema registry (or --registry-url, FERRY_REGISTRY_URL)"
-            + "%n  ferry.gateway.nodes             virtual nodes, comma-separated (or --node; default "
-            + GatewayConfig.DEFAULT_NODE + ")"
-            + "%n  ferry.gateway.interlink-nodes   nodes tainted virtual-node.interlink/no-schedule instead of"
-            + "%n                                  Ferry's taint, so interLink pod specs schedule unchanged"
-            + "%n  ferry.gateway.kubelet-address   the nodes' InternalIP: where the API server fetches logs"
-            + "%n  ferry.gateway.kubelet-port      the log endpoint's port (default 10250; 0: a free one)"
-            + "%n  ferry.gateway.resolve-timeout   how long a pod waits for a missing ConfigMap/Secret (30s)"
-            + "%n  ferry.gateway.secret-key-file   base64 32-byte key Secret values are sealed with (the"
-            + "%n                                  executors' secrets.keys); without it pods using Secrets fail"
-            + "%n  ferry.gateway.secret-key-id     that key's id (default 'default')"
-            + "%n  ferry.gateway.lease-duration    node and leader Leases (40s); renew-interval (10s)"
-            + "%n  ferry.gateway.id                this replica's identity (default <host>-<pid>)";
+            + "%n  ferry.registry.url             the schema registry (or --registry-url)"
+            + "%n  ferry.gateway.nodes            virtual nodes, comma-separated (or --node;"
+            + "%n                                 default " + GatewayConfig.DEFAULT_NODE + ")"
+            + "%n  ferry.gateway.interlink-nodes  nodes with interLink's taint instead of"
+            + "%n                                 Ferry's, for interLink pod specs as they are"
+            + "%n  ferry.gateway.kubelet-address  the nodes' InternalIP (where the API server"
+            + "%n                                 fetches logs; default 127.0.0.1)"
+            + "%n  ferry.gateway.kubelet-port     the log endpoint (default 10250; 0: free)"
+            + "%n  ferry.gateway.resolve-timeout  how long a pod waits for a missing"
+            + "%n                                 ConfigMap or Secret (default 30s)"
+            + "%n  ferry.gateway.secret-key-file  base64 32-byte key that seals Secret values"
+            + "%n                                 (the sites' secrets.keys); without it, pods"
+            + "%n                                 that use Secrets fail"
+            + "%n  ferry.gateway.secret-key-id    that key's id (default 'default')"
+            + "%n  ferry.gateway.lease-duration   node and leader Leases (default 40s)"
+            + "%n  ferry.gateway.renew-interval   node Lease renewal (default 10s)"
+            + "%n  ferry.gateway.id               this replica's identity (<host>-<pid>)";
 
     @Spec
     private CommandSpec spec;
