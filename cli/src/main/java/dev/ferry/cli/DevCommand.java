@@ -22,10 +22,10 @@ import picocli.CommandLine.Spec;
         versionProvider = FerryVersion.class,
         sortOptions = false,
         description = {
-                "Run all of Ferry on this machine until Ctrl-C, so that kubectl apply works: a real Kafka broker, "
-                        + "the schema registry, a development Kubernetes API server, the router, one site's executor "
-                        + "and the gateway with its virtual nodes (ferry-virtual-node, and interlink-node for interLink "
-                        + "pod specs).",
+                "Run all of Ferry on this machine until Ctrl-C, so that kubectl apply works.",
+                "A real Kafka broker, the schema registry, a development Kubernetes API server, the router, one "
+                        + "site's executor and the gateway with its virtual nodes (ferry-virtual-node, and "
+                        + "interlink-node for interLink pod specs).",
                 "Starts a real Kafka broker (KRaft, a child JVM) and the real Apicurio schema registry (a child "
                         + "process) in parallel, creates or updates Ferry's topics, then starts the development API "
                         + "server (in memory; writes <work-dir>/kubeconfig), the router, the executor of the first "

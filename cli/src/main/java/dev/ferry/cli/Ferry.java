@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
                 "Ferry runs Kubernetes pods on Slurm, HTCondor and cloud VMs: a virtual node hands each pod to a "
                         + "site through Kafka events, and status and logs come back the same way.",
                 "",
-                "Coming in later versions: gateway, replay."},
+                "Coming in a later version: replay."},
         subcommands = {DevCommand.class, TopicsCommand.class, GatewayCommand.class, RouterCommand.class, ExecutorCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
                         + "intents on Kafka, and bring status, exit codes, events and logs back into the pods.",
                 "Reads pods (spec.nodeName=<node>), ConfigMaps and Secrets they use, pools, pod-status, decisions and "
                         + "pod-logs; writes pod-intents, Nodes, Leases, pod status and Events. RBAC: "
-                        + "deploy/gateway-rbac.yaml.",
+                        + "deploy/kubernetes/gateway-rbac.yaml.",
                 "Several replicas are safe: one leads each node (a Lease in kube-node-lease); another takes over "
                         + "within the lease duration when it dies. SIGTERM or Ctrl-C releases the nodes and exits 0."},
         footer = {ConfigOptions.TOPIC_SETTINGS_HELP, GatewayCommand.GATEWAY_SETTINGS_HELP},

@@ -20,12 +20,13 @@ class FerryCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out())
                 .contains("Usage: ferry")
-                .containsPattern("(?m)^\\s+dev\\s+Run Kafka, the schema registry")
+                .containsPattern("(?m)^\\s+dev\\s+Run all of Ferry on this machine")
                 .containsPattern("(?m)^\\s+topics\\s+Manage Ferry's Kafka topics")
+                .containsPattern("(?m)^\\s+gateway\\s+Run the gateway")
                 .containsPattern("(?m)^\\s+executor\\s")
                 .containsPattern("(?m)^\\s+router\\s")
-                .contains("Coming in later versions: gateway, replay.")
-                .doesNotContainPattern("(?m)^\\s+(gateway|replay)\\s");
+                .contains("Coming in a later version: replay.")
+                .doesNotContainPattern("(?m)^\\s+replay\\s");
     }
 
     @Test
