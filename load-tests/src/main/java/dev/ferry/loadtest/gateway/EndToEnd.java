@@ -12,10 +12,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Site state change → pod status, end to end: {@code ferry dev} (Kafka and the registry as child processes, the
@@ -37,29 +39,27 @@ final class EndToEnd {
              KubernetesClient client = KubeClients.create(dev.kubeconfig());
              PodWatch watch = new PodWatch(client, GatewayBenchmark.NAMESPACE)) {
             warmUp(client, watch);
-            Map<String, Long> started = new HashMap<>();
+            List<String> uids = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 GatewayBenchmark.pace(start, i, rate);
-                started.put(client.pods().resource(pod("e2e-" + i, "2")).create().getMetadata().getUid(), 0L);
+                uids.add(client.pods().resource(pod("e2e-" + i, "2")).create().getMetadata().getUid());
             }
-            GatewayBenchmark.awaitUntil(() -> started.keySet().stream().allMatch(watch.succeeded::containsKey),
-                    n + " pods Succeeded");
+            GatewayBenchmark.awaitUntil(() -> watch.succeeded.keySet().containsAll(uids), n + " pods Succeeded");
             client.pods().inNamespace(GatewayBenchmark.NAMESPACE).list().getItems().stream()
-                    .filter(p -> started.containsKey(p.getMetadata().getUid()) && !watch.succeeded.containsKey(p.getMetadata().getUid()))
+                    .filter(p -> uids.contains(p.getMetadata().getUid()) && !watch.succeeded.containsKey(p.getMetadata().getUid()))
                     .forEach(p -> System.out.printf("not Succeeded: %s: %s %s%n", p.getMetadata().getName(),
                             p.getStatus().getPhase(), p.getStatus().getMessage()));
             System.out.printf(Locale.ROOT, "load after the end-to-end pods: %s%n", Bench.load());
             // <work>/site/jobs/<site>/<pod uid>-<attempt>/state: see DevSite and LocalSite
             Path jobs = dir.resolve("site").resolve("jobs").resolve(dev.services().site());
+            Map<String, Long> started = new HashMap<>();
             Map<String, Long> ended = new HashMap<>();
-            for (String uid : List.copyOf(started.keySet())) {
+            for (String uid : uids) {
                 Path state = jobs.resolve(uid + "-0").resolve("state");
-                started.put(uid, millis(state.resolve("main.started"), 0) * 1000);
-                ended.put(uid, millis(state.resolve("main.exit"), 1) * 1000);
+                millis(state.resolve("main.started"), 0).ifPresent(ms -> started.put(uid, ms * 1000));
+                millis(state.resolve("main.exit"), 1).ifPresent(ms -> ended.put(uid, ms * 1000));
             }
-            started.values().removeIf(t -> t < 0);
-            ended.values().removeIf(t -> t < 0);
             String offered = rate + " pods/s";
             return List.of(
                     GatewayBenchmark.row("e2e, ferry dev: process started → pod Running (watch)", offered,
@@ -104,9 +104,10 @@ final class EndToEnd {
                 .endContainer().endSpec().build();
     }
 
-    /** The {@code word}-th word of a wrapper's record, in epoch milliseconds; -1 when the file is missing. */
-    private static long millis(Path file, int word) throws IOException {
-        return Files.isReadable(file) ? Long.parseLong(Files.readString(file).strip().split("\\s+")[word]) : -1;
+    /** The {@code word}-th word of a wrapper's record, in epoch milliseconds; empty when the file is missing. */
+    private static Optional<Long> millis(Path file, int word) throws IOException {
+        return Files.isReadable(file) ? Optional.of(Long.parseLong(Files.readString(file).strip().split("\\s+")[word]))
+                : Optional.empty();
     }
 
     /**
