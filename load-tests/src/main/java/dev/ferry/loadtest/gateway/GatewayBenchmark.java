@@ -55,7 +55,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The gateway's latencies, with a real broker (child JVM), the real Apicurio registry, the development API server
  * (scheduler off: the pods are bound already) and the gateway in this JVM; every time is taken in this JVM, so no
  * clocks are compared. For each {@code --rate} (events per second; a comma-separated list runs one round each, after
- * an unreported warm-up round):
+ * an unreported warm-up round of {@code --warm-up} pods, default 200):
  * <ol>
  *   <li><b>pod created → CREATE intent</b>: {@code --pods} pods bound to the gateway's node are created at the rate;
  *       from {@code create()} returning to the intent arriving at a consumer of {@code pod-intents}.</li>
@@ -85,14 +85,15 @@ public final class GatewayBenchmark {
     public static void main(String[] args) throws Exception {
         Bench.quietLogs();
         int pods = Bench.intArg(args, "--pods", 500);
+        int warmUp = Bench.intArg(args, "--warm-up", 200);
         List<Integer> rates = Bench.intListArg(args, "--rate", "50");
         int e2ePods = Bench.intArg(args, "--e2e-pods", 20);
         int e2eRate = Bench.intArg(args, "--e2e-rate", 5);
-        String command = String.format(Locale.ROOT, "--pods %d --rate %s --e2e-pods %d --e2e-rate %d", pods,
-                rates.stream().map(String::valueOf).collect(Collectors.joining(",")), e2ePods, e2eRate);
+        String command = String.format(Locale.ROOT, "--pods %d --warm-up %d --rate %s --e2e-pods %d --e2e-rate %d", pods,
+                warmUp, rates.stream().map(String::valueOf).collect(Collectors.joining(",")), e2ePods, e2eRate);
         System.out.printf(Locale.ROOT, "gateway benchmark (%s); %d cores; load before: %s%n", command,
                 Runtime.getRuntime().availableProcessors(), Bench.load());
-        List<String> rows = new ArrayList<>(gateway(pods, rates));
+        List<String> rows = new ArrayList<>(gateway(pods, warmUp, rates));
         if (e2ePods > 0) {
             try {
                 rows.addAll(EndToEnd.measure(e2ePods, e2eRate));
@@ -110,10 +111,11 @@ public final class GatewayBenchmark {
     }
 
     /**
-     * Measurements 1 and 2 at each rate, after a warm-up round of {@code min(n, 50)} pods that is not reported, then
+     * Measurements 1 and 2 at each rate, after a warm-up round of {@code warmUp} pods at the first rate that is not
+     * reported (a JVM that ran only a few dozen pods is still compiling, and would report that), then
      * the API server's own cost of what the gateway does per status event: the table's rows.
      */
-    private static List<String> gateway(int n, List<Integer> rates) throws Exception {
+    private static List<String> gateway(int n, int warmUp, List<Integer> rates) throws Exception {
         AvroModels.registerLogicalTypes();
         Path dir = Files.createTempDirectory("ferry-bench-gateway-");
         try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(Files.createDirectories(dir.resolve("kafka")));
@@ -139,7 +141,7 @@ public final class GatewayBenchmark {
                          topics.podStatus().keySerde().serializer(), topics.podStatus().valueSerde().serializer())) {
                 awaitUntil(() -> gateway.leading().contains(NODE) && nodeReady(client), "node " + NODE + " Ready");
                 Round round = new Round(gateway, client, watch, reader, producer, topics.podStatus());
-                round.run("warm-", Math.min(n, 50), rates.get(0));
+                round.run("warm-", warmUp, rates.get(0));
                 List<String> rows = new ArrayList<>();
                 for (int rate : rates) {
                     rows.addAll(round.run("r" + rate + "-", n, rate));
