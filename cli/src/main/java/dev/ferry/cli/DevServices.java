@@ -12,6 +12,7 @@ import dev.ferry.schema.EventSerdes;
 import dev.ferry.schema.SerdeConfig;
 import dev.ferry.schema.Topics;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -122,7 +123,11 @@ public record DevServices(String routerId, Path routerStateDir, String site, Dev
         }
     }
 
-    /** Until the gateway registered its node as Ready: then {@code kubectl apply} schedules onto it. */
+    /**
+     * Until the gateway registered its node as Ready with the site's capacity: the executor's pool advert has gone
+     * through {@code pools}, which the router reads too, so a pod applied right away finds a pool instead of being
+     * rejected with "no pool is known".
+     */
     private static void awaitNode(KubernetesClient client, String name) {
         long deadline = System.nanoTime() + NODE_READY.toNanos();
         while (System.nanoTime() < deadline) {
@@ -130,7 +135,8 @@ public record DevServices(String routerId, Path routerStateDir, String site, Dev
                 Node node = client.nodes().withName(name).get();
                 if (node != null && node.getStatus() != null && node.getStatus().getConditions() != null
                         && node.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                        && hasCpu(node)) {
                     return;
                 }
             } catch (KubernetesClientException e) {
@@ -143,8 +149,14 @@ public record DevServices(String routerId, Path routerStateDir, String site, Dev
                 throw new CliException(Ferry.EXIT_FAILED, "interrupted while waiting for virtual node " + name);
             }
         }
-        throw new CliException(Ferry.EXIT_FAILED, "the gateway did not register virtual node " + name + " as Ready "
-                + "within " + NODE_READY.toSeconds() + " s (everything else was stopped again)");
+        throw new CliException(Ferry.EXIT_FAILED, "virtual node " + name + " was not Ready with the site's capacity "
+                + "within " + NODE_READY.toSeconds() + " s: the gateway did not register it, or the executor advertised "
+                + "no pool (everything else was stopped again)");
+    }
+
+    private static boolean hasCpu(Node node) {
+        Quantity cpu = node.getStatus().getAllocatable() == null ? null : node.getStatus().getAllocatable().get("cpu");
+        return cpu != null && Quantity.getAmountInBytes(cpu).signum() > 0;
     }
 
     private static Path createDirectories(Path dir) {

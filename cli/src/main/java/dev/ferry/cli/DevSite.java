@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
  * through the VM backend's local transport with the {@code host} runtime: no SSH, no container, no isolation, the
  * user's own account. Which one it is, is printed.
  */
-final class DevSite {
+public final class DevSite {
 
     /** Which backend the dev site uses. */
-    enum Kind {
+    public enum Kind {
         AUTO, SLURM, LOCAL;
 
         static Kind parse(String value) {

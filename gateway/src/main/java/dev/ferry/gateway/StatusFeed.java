@@ -7,10 +7,18 @@ import dev.ferry.gateway.status.StatusWriteException;
 import dev.ferry.gateway.status.StatusWriter;
 import dev.ferry.schema.Decoded;
 import dev.ferry.schema.RecordDecoder;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -38,6 +46,8 @@ final class StatusFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusFeed.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    /** Pods whose status is written at the same time: the API round trip, not the CPU, is the limit. */
+    private static final int APPLIERS = 4;
 
     private final Gateway gateway;
     private final NodeAgent agent;
@@ -45,6 +55,7 @@ final class StatusFeed implements AutoCloseable {
     private final RecordDecoder<String, PodStatusEvent> statusDecoder;
     private final RecordDecoder<String, RoutingDecision> decisionDecoder;
     private final Thread thread;
+    private final ExecutorService appliers;
     private volatile boolean running = true;
 
     StatusFeed(Gateway gateway, NodeAgent agent) {
@@ -60,6 +71,8 @@ final class StatusFeed implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.statusDecoder = new RecordDecoder<>(gateway.topics().podStatus(), group, gateway.clock());
         this.decisionDecoder = new RecordDecoder<>(gateway.topics().decisions(), group, gateway.clock());
+        this.appliers = Executors.newFixedThreadPool(APPLIERS, daemonThreads("ferry-gateway-apply-"
+                + agent.nodeName() + "-"));
         this.thread = new Thread(this::run, "ferry-gateway-status-" + agent.nodeName());
         this.thread.setDaemon(true);
     }
@@ -74,11 +87,16 @@ final class StatusFeed implements AutoCloseable {
         try {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                Map<ConsumerRecord<byte[], byte[]>, CompletableFuture<Boolean>> results = dispatch(records);
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 boolean retry = false;
                 for (TopicPartition partition : records.partitions()) {
                     for (ConsumerRecord<byte[], byte[]> raw : records.records(partition)) {
-                        if (!handle(raw)) {
+                        if (!results.get(raw).join()) {
+                            // read again from here; the pods after it that were applied are STALE then
                             consumer.seek(partition, raw.offset());
                             retry = true;
                             break;
@@ -99,22 +117,52 @@ final class StatusFeed implements AutoCloseable {
             LOG.error("The status feed of node {} stopped: {}", agent.nodeName(), e.toString(), e);
             gateway.failed(e);
         } finally {
+            appliers.shutdownNow();
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    /** True when the record is done with (applied, skipped or dead-lettered); false to read it again later. */
-    private boolean handle(ConsumerRecord<byte[], byte[]> raw) {
+    /**
+     * Decodes the records here (the deserializers are this thread's) and applies them on the appliers: one chain per
+     * pod UID, so one pod's events stay in order while different pods' are written in parallel (each write is a
+     * round trip to the API server). Each record's future says whether it is done with (applied, skipped or
+     * dead-lettered) or is to be read again.
+     */
+    private Map<ConsumerRecord<byte[], byte[]>, CompletableFuture<Boolean>> dispatch(
+            ConsumerRecords<byte[], byte[]> records) {
+        Map<ConsumerRecord<byte[], byte[]>, CompletableFuture<Boolean>> results = new HashMap<>();
+        Map<String, CompletableFuture<Boolean>> chains = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> raw : records) {
+            Object value = decode(raw);
+            if (value == null) {
+                results.put(raw, CompletableFuture.completedFuture(true));
+                continue;
+            }
+            String pod = raw.key() == null ? "" : new String(raw.key(), StandardCharsets.UTF_8);
+            CompletableFuture<Boolean> previous = chains.getOrDefault(pod, CompletableFuture.completedFuture(true));
+            CompletableFuture<Boolean> result = previous.thenApplyAsync(ignored -> handle(raw, value), appliers);
+            chains.put(pod, result);
+            results.put(raw, result);
+        }
+        return results;
+    }
+
+    /** The record's event or decision; null when there is nothing to apply (a tombstone, or it was dead-lettered). */
+    private Object decode(ConsumerRecord<byte[], byte[]> raw) {
         if (raw.value() == null) {
-            return true;
+            return null;
         }
         boolean status = raw.topic().equals(gateway.topics().podStatus().name());
         Decoded<String, ?> decoded = status ? statusDecoder.decode(raw) : decisionDecoder.decode(raw);
         if (decoded instanceof Decoded.Failed<String, ?> failed) {
             gateway.deadLetters().publish(failed.deadLetter());
-            return true;
+            return null;
         }
-        Object value = ((Decoded.Ok<String, ?>) decoded).record().value();
+        return ((Decoded.Ok<String, ?>) decoded).record().value();
+    }
+
+    /** True when the record is done with (applied or skipped); false to read it again later. */
+    private boolean handle(ConsumerRecord<byte[], byte[]> raw, Object value) {
         try {
             if (value instanceof PodStatusEvent event) {
                 apply(event);
@@ -134,18 +182,29 @@ final class StatusFeed implements AutoCloseable {
     }
 
     private void apply(PodStatusEvent event) {
-        if (!ours(event.getPod())) {
+        PodRef ref = event.getPod();
+        Optional<Pod> cached = agent.cached(ref.getNamespace(), ref.getName(), ref.getUid());
+        if (cached.isEmpty()) {
             LOG.debug("Status for pod {}/{} ({}), which is not on node {} (or gone): dropped",
                     event.getPod().getNamespace(), event.getPod().getName(), event.getPod().getUid(), agent.nodeName());
             return;
         }
-        StatusWriter.Outcome outcome = gateway.statusWriter().apply(event);
+        StatusWriter.Outcome outcome = gateway.statusWriter().apply(event, cached.get());
         LOG.debug("Status {} for pod {}/{}: {}", event.getPhase(), event.getPod().getNamespace(),
                 event.getPod().getName(), outcome);
     }
 
     private boolean ours(PodRef pod) {
         return agent.cached(pod.getNamespace(), pod.getName(), pod.getUid()).isPresent();
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     @Override

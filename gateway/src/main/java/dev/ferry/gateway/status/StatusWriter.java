@@ -100,8 +100,20 @@ public final class StatusWriter {
      * @throws StatusWriteException when the API server could not take the write (see its reason)
      */
     public Outcome apply(PodStatusEvent event) {
+        return apply(event, null);
+    }
+
+    /**
+     * As {@link #apply(PodStatusEvent)}, starting from {@code cached} (e.g. the informer's copy) instead of reading
+     * the pod: one round trip instead of two. A stale copy costs nothing but the 409 that makes it read the pod.
+     *
+     * @param cached the pod as last seen, or null to read it
+     */
+    public Outcome apply(PodStatusEvent event, Pod cached) {
         PodRef ref = event.getPod();
-        return inPodContext(ref, () -> write(ref, StatusOrder.of(event), PodStatusMapper.isTerminal(event),
+        Pod first = cached != null && cached.getMetadata() != null
+                && ref.getUid().equals(cached.getMetadata().getUid()) ? cached : null;
+        return inPodContext(ref, () -> write(ref, first, StatusOrder.of(event), PodStatusMapper.isTerminal(event),
                 pod -> PodStatusMapper.apply(pod, event)));
     }
 
@@ -113,7 +125,7 @@ public final class StatusWriter {
     public Outcome fail(Pod pod, String reason, String message) {
         PodRef ref = ref(pod);
         StatusOrder order = new StatusOrder(0, StatusSource.GATEWAY, clock.millis() * 1000);
-        return inPodContext(ref, () -> write(ref, order, true, fresh -> PodStatusMapper.apply(fresh,
+        return inPodContext(ref, () -> write(ref, null, order, true, fresh -> PodStatusMapper.apply(fresh,
                 PodStatusMapper.failure(fresh, reason, message, order, clock.instant()))));
     }
 
@@ -161,10 +173,13 @@ public final class StatusWriter {
 
     // ------------------------------------------------------------------ internals
 
-    private Outcome write(PodRef ref, StatusOrder order, boolean terminal, Function<Pod, PodStatus> status) {
+    private Outcome write(PodRef ref, Pod cached, StatusOrder order, boolean terminal,
+                          Function<Pod, PodStatus> status) {
         Attempts attempts = new Attempts(ref);
+        Pod first = cached;
         for (int conflicts = 0; ; ) {
-            Pod pod = read(ref, attempts);
+            Pod pod = first != null ? first : read(ref, attempts);
+            first = null;
             if (pod == null) {
                 LOG.debug("Pod {}/{} ({}) is gone: status {} not applied", ref.getNamespace(), ref.getName(),
                         ref.getUid(), order.toMessage());

@@ -7,6 +7,7 @@ import static dev.ferry.gateway.status.StatusFixtures.forCreate;
 import static dev.ferry.gateway.status.StatusFixtures.pod;
 import static dev.ferry.gateway.status.StatusFixtures.running;
 import static dev.ferry.gateway.status.StatusFixtures.terminated;
+import static dev.ferry.gateway.status.StatusFixtures.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -89,6 +90,22 @@ class StatusWriterIT {
         assertThat(after.getMetadata().getResourceVersion()).as("nothing written")
                 .isEqualTo(applied.getMetadata().getResourceVersion());
         assertThat(after.getStatus()).isEqualTo(applied.getStatus());
+    }
+
+    @Test
+    void aCachedCopySavesTheReadAndAStaleOneIsReadAgain() {
+        Pod pod = create("cached");
+        assertThat(writer.apply(executor(pod, PodPhase.PENDING, 1, waiting("main", "ContainerCreating")), pod))
+                .as("from the copy as created").isEqualTo(Outcome.APPLIED);
+
+        // the copy is now behind the pod (its status was written): the write gets 409, reads, and lands
+        assertThat(writer.apply(executor(pod, PodPhase.RUNNING, 2, running("main", T0)), pod))
+                .isEqualTo(Outcome.APPLIED);
+        assertThat(get("cached").getStatus().getPhase()).isEqualTo("Running");
+        // an old event is still recognised as old from the fresh read, not from the stale copy
+        assertThat(writer.apply(executor(pod, PodPhase.PENDING, 1, waiting("main", "ContainerCreating")), pod))
+                .isEqualTo(Outcome.STALE);
+        assertThat(get("cached").getStatus().getPhase()).isEqualTo("Running");
     }
 
     @Test

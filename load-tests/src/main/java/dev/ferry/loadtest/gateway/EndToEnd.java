@@ -2,6 +2,7 @@ package dev.ferry.loadtest.gateway;
 
 import dev.ferry.cli.DevEnvironment;
 import dev.ferry.cli.DevOptions;
+import dev.ferry.cli.DevSite;
 import dev.ferry.cli.DevServices;
 import dev.ferry.devkit.process.Directories;
 import dev.ferry.gateway.KubeClients;
@@ -110,13 +111,8 @@ final class EndToEnd {
                 : Optional.empty();
     }
 
-    /**
-     * The local site, not Slurm even where {@code sinfo} answers: {@code DevSite.Kind} is package-private in the cli,
-     * so its {@code LOCAL} is named here by reflection.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static DevOptions localSite(DevOptions options) throws ReflectiveOperationException {
-        Class kind = Class.forName("dev.ferry.cli.DevSite$Kind");
-        return (DevOptions) DevOptions.class.getMethod("withExecutor", kind).invoke(options, Enum.valueOf(kind, "LOCAL"));
+    /** The local site, not Slurm even where {@code sinfo} answers: the same processes on every machine. */
+    private static DevOptions localSite(DevOptions options) {
+        return options.withExecutor(DevSite.Kind.LOCAL);
     }
 }
