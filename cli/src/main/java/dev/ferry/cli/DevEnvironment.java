@@ -367,7 +367,7 @@ public final class DevEnvironment implements AutoCloseable {
         text.append(String.format(Locale.ROOT, "  %-16s . %s   (sets the variables above in another shell)%n",
                 "Environment", shown(base, envFile)));
         text.append(String.format(Locale.ROOT, "Try: kubectl --kubeconfig %s apply --validate=false -f "
-                + "examples/hello.yaml; then get pods -w, logs hello, describe pod hello%n", shown(base, kubeconfig)));
+                + "deploy/examples/hello.yaml; then get pods -w, logs hello, describe pod hello%n", shown(base, kubeconfig)));
         text.append("Stop with Ctrl-C.");
         return text.toString();
     }
