@@ -9,6 +9,7 @@ import dev.ferry.router.model.PoolSpec;
 import dev.ferry.router.model.PoolState;
 import dev.ferry.router.model.PoolUsage;
 import dev.ferry.router.model.Resources;
+import dev.ferry.router.model.ScoringPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -180,8 +181,8 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
         boolean anyAhead = ledger.usage().queued() > 0 && anyAhead(poolId, queueKey);
         if (fits && !anyAhead) {
             assign(record, ledger, m.pod(), m.ticket(), m.attempt(), m.request(), m.intent(),
-                    Decisions.candidates(m.candidates(), poolId, matcher.policy()), "assigned to pool " + poolId
-                            + " at site " + ledger.spec().site(), now);
+                    Decisions.candidates(m.candidates(), poolId, matcher.policy()), chosenBecause(matcher.policy()),
+                    now);
             return;
         }
         String why = fits ? "pods that came first or rank higher wait ahead of it"
@@ -499,5 +500,12 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
     private static String hex(long value, int digits) {
         String hex = Long.toHexString(value);
         return "0".repeat(Math.max(0, digits - hex.length())) + hex;
+    }
+
+    /** Why the chosen pool, for the decision and the pod's Event (where it went is said beside it). */
+    private static String chosenBecause(ScoringPolicy policy) {
+        return policy == ScoringPolicy.BIN_PACK
+                ? "the pod fits; of the pools it fits, this one has the least left over (bin-pack)"
+                : "the pod fits; of the pools it fits, this one has the most left over (spread)";
     }
 }
