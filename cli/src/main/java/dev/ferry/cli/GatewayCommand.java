@@ -57,6 +57,8 @@ final class GatewayCommand implements Callable<Integer> {
             + "%n  ferry.gateway.kubelet-address  the nodes' InternalIP (where the API server"
             + "%n                                 fetches logs; default 127.0.0.1)"
             + "%n  ferry.gateway.kubelet-port     the log endpoint (default 10250; 0: free)"
+            + "%n  ferry.gateway.kubelet-tls      HTTPS with a self-signed certificate, as"
+            + "%n                                 kube-apiserver expects (default true)"
             + "%n  ferry.gateway.resolve-timeout  how long a pod waits for a missing"
             + "%n                                 ConfigMap or Secret (default 30s)"
             + "%n  ferry.gateway.secret-key-file  base64 32-byte key that seals Secret values"

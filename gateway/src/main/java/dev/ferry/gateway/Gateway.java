@@ -4,6 +4,7 @@ import dev.ferry.events.PodIntent;
 import dev.ferry.gateway.intent.ReferenceResolver;
 import dev.ferry.gateway.intent.Sealer;
 import dev.ferry.gateway.logs.KafkaLogSource;
+import dev.ferry.gateway.logs.KubeletCertificates;
 import dev.ferry.gateway.logs.KubeletLogServer;
 import dev.ferry.gateway.node.NodeLeadership;
 import dev.ferry.gateway.node.NodeSettings;
@@ -118,7 +119,12 @@ public final class Gateway implements AutoCloseable {
         outbox = new IntentOutbox(intentProducer(), topics.podIntents(), SEND_TIMEOUT, new OutboxListener()).start();
         poolsFeed = new PoolsFeed(this).start();
         logServer = new KubeletLogServer(new InetSocketAddress(config.kubeletBind(), config.kubeletPort()),
-                new KafkaLogSource(kafkaConfig, topics, this::podUid)).start();
+                new KafkaLogSource(kafkaConfig, topics, this::podUid));
+        if (config.kubeletTls()) {
+            logServer.withTls(KubeletCertificates.selfSigned(config.nodes().stream().map(NodeSettings::name)
+                    .toList(), config.nodes().get(0).address()));
+        }
+        logServer.start();
         running = config.kubeletPort() == 0 ? config.withKubeletPort(logServer.port()) : config;
         Map<String, Object> adminConfig = new HashMap<>(kafkaConfig);
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);

@@ -36,6 +36,9 @@ import java.util.Optional;
  *   <tr><td>{@code ferry.gateway.kubelet-port}</td><td>{@code 10250}</td><td>the log endpoint's port (0: a free
  *       one)</td></tr>
  *   <tr><td>{@code ferry.gateway.kubelet-bind}</td><td>{@code 0.0.0.0}</td><td>the address it listens on</td></tr>
+ *   <tr><td>{@code ferry.gateway.kubelet-tls}</td><td>{@code true}</td><td>serve HTTPS with a self-signed
+ *       certificate made at start, as kube-apiserver expects of a kubelet; false: plain HTTP (behind a TLS
+ *       proxy)</td></tr>
  *   <tr><td>{@code ferry.gateway.resolve-timeout}</td><td>{@code 30s}</td><td>how long a pod waits for a
  *       ConfigMap or Secret it references before it fails with the missing name</td></tr>
  *   <tr><td>{@code ferry.gateway.secret-key-file}</td><td>none</td><td>a file with the base64 32-byte AES key
@@ -57,6 +60,7 @@ public record GatewayConfig(
         String gatewayId,
         String kubeletBind,
         int kubeletPort,
+        boolean kubeletTls,
         Duration resolveTimeout,
         Optional<Sealer> sealer,
         Duration leaseDuration,
@@ -68,6 +72,7 @@ public record GatewayConfig(
     public static final String KUBELET_ADDRESS = "ferry.gateway.kubelet-address";
     public static final String KUBELET_PORT = "ferry.gateway.kubelet-port";
     public static final String KUBELET_BIND = "ferry.gateway.kubelet-bind";
+    public static final String KUBELET_TLS = "ferry.gateway.kubelet-tls";
     public static final String RESOLVE_TIMEOUT = "ferry.gateway.resolve-timeout";
     public static final String SECRET_KEY_FILE = "ferry.gateway.secret-key-file";
     public static final String SECRET_KEY_ID = "ferry.gateway.secret-key-id";
@@ -118,7 +123,7 @@ public record GatewayConfig(
             }
         }).toList();
         return new GatewayConfig(nodes, values.string(ID, defaultId()), values.string(KUBELET_BIND, "0.0.0.0"),
-                kubeletPort, positive(values, RESOLVE_TIMEOUT, Duration.ofSeconds(30)), sealer(values), lease,
+                kubeletPort, values.bool(KUBELET_TLS, true), positive(values, RESOLVE_TIMEOUT, Duration.ofSeconds(30)), sealer(values), lease,
                 values.string(GROUP_PREFIX, "ferry-gateway."));
     }
 
@@ -126,8 +131,8 @@ public record GatewayConfig(
     public GatewayConfig withKubeletPort(int port) {
         List<NodeSettings> moved = nodes.stream().map(n -> new NodeSettings(n.name(), n.interLinkTaint(), n.address(),
                 port, n.extraLabels(), n.maxPods(), n.leaseDuration(), n.renewEvery(), n.statusEvery())).toList();
-        return new GatewayConfig(moved, gatewayId, kubeletBind, port, resolveTimeout, sealer, leaseDuration,
-                groupPrefix);
+        return new GatewayConfig(moved, gatewayId, kubeletBind, port, kubeletTls, resolveTimeout, sealer,
+                leaseDuration, groupPrefix);
     }
 
     /** The keys and their values as given, for {@code --help}-style listings and tests. */

@@ -2,6 +2,8 @@ package dev.ferry.gateway.logs;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,7 @@ public final class KubeletLogServer implements AutoCloseable {
     private volatile boolean closing;
     private HttpServer server;
     private ExecutorService threads;
+    private SSLContext tls;
 
     public KubeletLogServer(InetSocketAddress bind, LogSource source) {
         this(bind, source, Clock.systemUTC(), DEFAULT_MAX_STREAMS);
@@ -72,6 +76,18 @@ public final class KubeletLogServer implements AutoCloseable {
     }
 
     /**
+     * Serve HTTPS with {@code context} (set before {@link #start()}), as kube-apiserver expects of a kubelet; see
+     * {@link KubeletCertificates}.
+     */
+    public synchronized KubeletLogServer withTls(SSLContext context) {
+        if (server != null) {
+            throw new IllegalStateException("TLS must be set before the log server starts");
+        }
+        this.tls = Objects.requireNonNull(context, "context");
+        return this;
+    }
+
+    /**
      * Binds and starts serving.
      *
      * @throws IllegalStateException when the address cannot be bound (e.g. the port is taken); the message names it
@@ -81,7 +97,13 @@ public final class KubeletLogServer implements AutoCloseable {
             throw new IllegalStateException("the kubelet log server is already started on port " + port());
         }
         try {
-            server = HttpServer.create(bind, 64);
+            if (tls == null) {
+                server = HttpServer.create(bind, 64);
+            } else {
+                HttpsServer https = HttpsServer.create(bind, 64);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot serve kubelet logs on " + bind + ": " + e.getMessage()
                     + " (choose another kubelet port, or free this one)", e);
@@ -97,7 +119,7 @@ public final class KubeletLogServer implements AutoCloseable {
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();
-        LOG.info("kubelet log endpoint serving on {}", server.getAddress());
+        LOG.info("kubelet log endpoint serving {} on {}", tls == null ? "HTTP" : "HTTPS", server.getAddress());
         return this;
     }
 

@@ -17,12 +17,18 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,7 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(DevApiServerExtension.class)
 class PodsLogProxyIT {
-
 
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     private static final LogTarget HELLO = new LogTarget("default", "hello", "main");
@@ -72,6 +77,29 @@ class PodsLogProxyIT {
             }
             assertThat(source.cursors).extracting(c -> c.query.follow()).containsExactly(false, false, false, false,
                     true);
+        }
+    }
+
+    @Test
+    void overHttpsWithTheSelfSignedCertificateAsKubeApiserverSpeaksToKubelets(DevApiServer api) throws Exception {
+        MemoryLogSource source = new MemoryLogSource().add(HELLO, LogLine.of(T0, "over tls\n"));
+        source.end(HELLO);
+        try (KubeletLogServer server = new KubeletLogServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                source).withTls(KubeletCertificates.selfSigned(List.of("ferry-vk"), "127.0.0.1")).start();
+             KubernetesClient client = client(api);
+             NodeKeeper keeper = new NodeKeeper(client, NodeSettings.defaults("ferry-vk")
+                     .withAddress("127.0.0.1", server.port()), new PoolCapacity(), Clock.systemUTC())) {
+            keeper.start();
+            client.pods().resource(new PodBuilder().withNewMetadata().withName("hello").endMetadata()
+                    .withNewSpec().withNodeName("ferry-vk").addNewContainer().withName("main").withImage("busybox:1.36")
+                    .endContainer().endSpec().build()).create();
+
+            assertThat(client.pods().inNamespace("default").withName("hello").getLog()).isEqualTo("over tls\n");
+            // and it really is TLS: a plain HTTP request gets no log
+            HttpClient plain = HttpClient.newHttpClient();
+            assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/containerLogs/default/hello/main")).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
         }
     }
 
