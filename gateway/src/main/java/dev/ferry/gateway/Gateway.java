@@ -384,7 +384,8 @@ public final class Gateway implements AutoCloseable {
         return new Sealer("none", key);
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
+    /** Daemon threads named {@code <prefix>1}, {@code <prefix>2}, ... */
+    static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + count.incrementAndGet());

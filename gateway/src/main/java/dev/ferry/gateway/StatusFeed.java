@@ -17,8 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -71,7 +69,7 @@ final class StatusFeed implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.statusDecoder = new RecordDecoder<>(gateway.topics().podStatus(), group, gateway.clock());
         this.decisionDecoder = new RecordDecoder<>(gateway.topics().decisions(), group, gateway.clock());
-        this.appliers = Executors.newFixedThreadPool(APPLIERS, daemonThreads("ferry-gateway-apply-"
+        this.appliers = Executors.newFixedThreadPool(APPLIERS, Gateway.daemonThreads("ferry-gateway-apply-"
                 + agent.nodeName() + "-"));
         this.thread = new Thread(this::run, "ferry-gateway-status-" + agent.nodeName());
         this.thread.setDaemon(true);
@@ -196,15 +194,6 @@ final class StatusFeed implements AutoCloseable {
 
     private boolean ours(PodRef pod) {
         return agent.cached(pod.getNamespace(), pod.getName(), pod.getUid()).isPresent();
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @Override
