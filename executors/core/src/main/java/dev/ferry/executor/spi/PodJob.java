@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * The pod as a backend must run it, with every value resolved: Secret values are already
@@ -38,6 +39,37 @@ public record PodJob(
         Objects.requireNonNull(restartPolicy, "restartPolicy");
     }
 
+    /** The resource names counted as GPUs. */
+    public static final List<String> GPU_RESOURCES = List.of("nvidia.com/gpu", "amd.com/gpu", "gpu");
+
+    /**
+     * Kubernetes' effective pod request of {@code resource}: the larger of the sum over the containers and the
+     * largest init container; a container's limit counts where it has one, else its request.
+     *
+     * @param parse the quantity's value in the unit wanted (e.g. {@code Quantities::milliCpu})
+     * @throws BackendException {@code REJECTED} ({@code InvalidResource}) naming the container and the quantity
+     */
+    public long effective(String resource, ToLongFunction<String> parse) throws BackendException {
+        long sum = 0;
+        for (ContainerSpec c : containers) {
+            sum += c.quantity(resource, parse);
+        }
+        long initMax = 0;
+        for (ContainerSpec c : initContainers) {
+            initMax = Math.max(initMax, c.quantity(resource, parse));
+        }
+        return Math.max(sum, initMax);
+    }
+
+    /** The effective GPUs: {@link #effective} summed over {@link #GPU_RESOURCES}. */
+    public long effectiveGpus(ToLongFunction<String> parse) throws BackendException {
+        long total = 0;
+        for (String resource : GPU_RESOURCES) {
+            total += effective(resource, parse);
+        }
+        return total;
+    }
+
     /** Init containers first, then the containers, as they run. */
     public List<ContainerSpec> allContainers() {
         return java.util.stream.Stream.concat(initContainers.stream(), containers.stream()).toList();
@@ -64,6 +96,20 @@ public record PodJob(
             requests = Map.copyOf(requests);
             limits = Map.copyOf(limits);
             mounts = List.copyOf(mounts);
+        }
+
+        /** This container's limit of {@code resource}, else its request, else 0. */
+        long quantity(String resource, ToLongFunction<String> parse) throws BackendException {
+            String q = (limits.containsKey(resource) ? limits : requests).get(resource);
+            if (q == null) {
+                return 0;
+            }
+            try {
+                return parse.applyAsLong(q);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw BackendException.rejected("InvalidResource", "container " + name + ": " + resource + " "
+                        + e.getMessage());
+            }
         }
     }
 

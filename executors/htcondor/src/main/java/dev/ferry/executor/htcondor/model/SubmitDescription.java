@@ -125,7 +125,6 @@ public final class SubmitDescription {
     private static final Pattern BARE_PROGRAM = Pattern.compile("[A-Za-z0-9_.+][A-Za-z0-9_.+-]*");
     private static final Pattern PLAIN_PATH = Pattern.compile("/[A-Za-z0-9_./+-]*");
     private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@+-]*");
-    private static final List<String> GPU_RESOURCES = List.of("nvidia.com/gpu", "amd.com/gpu", "gpu");
     private static final String ENV_PROGRAM = "/usr/bin/env";
     private static final byte[] LAUNCHER_SCRIPT = resource("/dev/ferry/executor/htcondor/ferry-launch.sh");
 
@@ -355,12 +354,9 @@ public final class SubmitDescription {
     // ------------------------------------------------------------------------------------------ resources
 
     private static void resources(PodJob pod, StringBuilder s) throws BackendException {
-        long milliCpu = podResource(pod, "cpu", Quantities::milliCpu);
-        long memBytes = podResource(pod, "memory", Quantities::bytes);
-        long gpus = 0;
-        for (String r : GPU_RESOURCES) {
-            gpus += podResource(pod, r, Quantities::count);
-        }
+        long milliCpu = pod.effective("cpu", Quantities::milliCpu);
+        long memBytes = pod.effective("memory", Quantities::bytes);
+        long gpus = pod.effectiveGpus(Quantities::count);
         if (milliCpu > 0) {
             s.append("request_cpus = ").append(Math.max(1, (milliCpu + 999) / 1000)).append('\n');
         }
@@ -380,36 +376,6 @@ public final class SubmitDescription {
         extra.stream().filter(c -> c.name().equalsIgnoreCase("requirements")).forEach(c -> parts.add("(" + c.value() + ")"));
         if (!parts.isEmpty()) {
             s.append("requirements = ").append(String.join(" && ", parts)).append('\n');
-        }
-    }
-
-    private interface Parser {
-        long parse(String quantity);
-    }
-
-    /** Kubernetes' effective pod request: max(sum over containers, max over init containers), limits first. */
-    private static long podResource(PodJob pod, String resource, Parser parser) throws BackendException {
-        long sum = 0;
-        for (ContainerSpec c : pod.containers()) {
-            sum += containerResource(c, resource, parser);
-        }
-        long initMax = 0;
-        for (ContainerSpec c : pod.initContainers()) {
-            initMax = Math.max(initMax, containerResource(c, resource, parser));
-        }
-        return Math.max(sum, initMax);
-    }
-
-    private static long containerResource(ContainerSpec c, String resource, Parser parser) throws BackendException {
-        Map<String, String> source = c.limits().containsKey(resource) ? c.limits() : c.requests();
-        String q = source.get(resource);
-        if (q == null) {
-            return 0;
-        }
-        try {
-            return parser.parse(q);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw BackendException.rejected("InvalidResource", "container " + c.name() + ": " + resource + " " + e.getMessage());
         }
     }
 

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -61,7 +60,6 @@ public final class BatchScript {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final List<String> GPU_RESOURCES = List.of("nvidia.com/gpu", "amd.com/gpu", "gpu");
 
     private BatchScript() {
     }
@@ -430,8 +428,8 @@ public final class BatchScript {
     /** {@code --cpus-per-task}, {@code --mem}, {@code --gres=gpu:N}, {@code --time} from the pod. */
     static List<String> resourceOptions(PodJob pod, SlurmSettings settings) throws BackendException {
         List<String> options = new ArrayList<>();
-        long milliCpu = podResource(pod, "cpu", Quantities::milliCpu);
-        long memBytes = podResource(pod, "memory", Quantities::bytes);
+        long milliCpu = pod.effective("cpu", Quantities::milliCpu);
+        long memBytes = pod.effective("memory", Quantities::bytes);
         long gpus = gpus(pod);
         if (milliCpu > 0) {
             options.add("--cpus-per-task=" + Math.max(1, (milliCpu + 999) / 1000));
@@ -453,41 +451,7 @@ public final class BatchScript {
     }
 
     static long gpus(PodJob pod) throws BackendException {
-        long total = 0;
-        for (String r : GPU_RESOURCES) {
-            total += podResource(pod, r, Quantities::count);
-        }
-        return total;
-    }
-
-    private interface Parser {
-        long parse(String quantity);
-    }
-
-    /** Kubernetes' effective pod request: max(sum over containers, max over init containers), limits first. */
-    private static long podResource(PodJob pod, String resource, Parser parser) throws BackendException {
-        long sum = 0;
-        for (ContainerSpec c : pod.containers()) {
-            sum += containerResource(c, resource, parser);
-        }
-        long initMax = 0;
-        for (ContainerSpec c : pod.initContainers()) {
-            initMax = Math.max(initMax, containerResource(c, resource, parser));
-        }
-        return Math.max(sum, initMax);
-    }
-
-    private static long containerResource(ContainerSpec c, String resource, Parser parser) throws BackendException {
-        Map<String, String> source = c.limits().containsKey(resource) ? c.limits() : c.requests();
-        String q = source.get(resource);
-        if (q == null) {
-            return 0;
-        }
-        try {
-            return parser.parse(q);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw BackendException.rejected("InvalidResource", "container " + c.name() + ": " + resource + " " + e.getMessage());
-        }
+        return pod.effectiveGpus(Quantities::count);
     }
 
     private static String printable(String s) {

@@ -3,7 +3,6 @@ package dev.ferry.executor.vm.model;
 import dev.ferry.executor.model.Quantities;
 import dev.ferry.executor.spi.BackendException;
 import dev.ferry.executor.spi.PodJob;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +17,6 @@ public record Resources(long milliCpu, long memory, long gpus) {
     /** Nothing. */
     public static final Resources NONE = new Resources(0, 0, 0);
 
-    private static final List<String> GPU_RESOURCES = List.of("nvidia.com/gpu", "amd.com/gpu", "gpu");
 
     public Resources plus(Resources other) {
         return new Resources(milliCpu + other.milliCpu, memory + other.memory, gpus + other.gpus);
@@ -62,43 +60,10 @@ public record Resources(long milliCpu, long memory, long gpus) {
      * @throws BackendException {@code REJECTED} naming the container and quantity that is not one
      */
     public static Resources of(PodJob pod) throws BackendException {
-        long cpu = podResource(pod, List.of("cpu"), Quantities::milliCpu);
-        long mem = podResource(pod, List.of("memory"), Quantities::bytes);
-        long gpus = podResource(pod, GPU_RESOURCES, Quantities::count);
+        long cpu = pod.effective("cpu", Quantities::milliCpu);
+        long mem = pod.effective("memory", Quantities::bytes);
+        long gpus = pod.effectiveGpus(Quantities::count);
         return new Resources(cpu, mem, gpus);
-    }
-
-    private interface Parser {
-        long parse(String quantity);
-    }
-
-    private static long podResource(PodJob pod, List<String> names, Parser parser) throws BackendException {
-        long sum = 0;
-        for (PodJob.ContainerSpec c : pod.containers()) {
-            sum += containerResource(c, names, parser);
-        }
-        long initMax = 0;
-        for (PodJob.ContainerSpec c : pod.initContainers()) {
-            initMax = Math.max(initMax, containerResource(c, names, parser));
-        }
-        return Math.max(sum, initMax);
-    }
-
-    private static long containerResource(PodJob.ContainerSpec c, List<String> names, Parser parser) throws BackendException {
-        long total = 0;
-        for (String name : names) {
-            Map<String, String> source = c.limits().containsKey(name) ? c.limits() : c.requests();
-            String q = source.get(name);
-            if (q == null) {
-                continue;
-            }
-            try {
-                total += parser.parse(q);
-            } catch (IllegalArgumentException | ArithmeticException e) {
-                throw BackendException.rejected("InvalidResource", "container " + c.name() + ": " + name + " " + e.getMessage());
-            }
-        }
-        return total;
     }
 
     private static long number(String text) {
