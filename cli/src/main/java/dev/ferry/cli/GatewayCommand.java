@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,15 +71,8 @@ final class GatewayCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
-            description = {"Kafka's bootstrap address.", "Default: the environment variable",
-                    TopicsApplyCommand.BOOTSTRAP_ENV + ", else " + TopicsApplyCommand.DEFAULT_BOOTSTRAP + "."})
-    private String bootstrapServers;
-
-    @Option(names = "--registry-url", paramLabel = "URL",
-            description = {"The schema registry's base URL, e.g. http://127.0.0.1:8080.",
-                    "Default: ferry.registry.url, e.g. from the environment variable FERRY_REGISTRY_URL."})
-    private String registryUrl;
+    @Mixin
+    private KafkaOptions kafka;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
             description = {"The cluster to act in.",
@@ -98,19 +90,13 @@ final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> environment = Ferry.root(spec).environment();
-        Map<String, String> settings = new LinkedHashMap<>(config.settings());
-        Map<String, String> overrides = new LinkedHashMap<>(config.overrides);
-        if (registryUrl != null) {
-            overrides.put(SerdeConfig.REGISTRY_URL, registryUrl);
-            settings.put(SerdeConfig.REGISTRY_URL, registryUrl);
-        }
-        if (!nodes.isEmpty()) {
-            overrides.put(GatewayConfig.NODES, String.join(",", nodes));
-        }
-        ConfigValues values = ConfigOptions.resolve(ConfigOptions.readFile(config.configFile), overrides, environment);
+        KafkaOptions.Settings settings = kafka.settings(config,
+                nodes.isEmpty() ? Map.of() : Map.of(GatewayConfig.NODES, String.join(",", nodes)), environment);
+        ConfigValues values = settings.values();
         GatewayConfig gatewayConfig = GatewayConfig.from(values);
-        Topics topics = new Topics(TopicsConfig.from(values), new EventSerdes(SerdeConfig.from(values, settings)));
-        String bootstrap = TopicsApplyCommand.bootstrapServers(bootstrapServers, environment);
+        Topics topics = new Topics(TopicsConfig.from(values),
+                new EventSerdes(SerdeConfig.from(values, settings.given())));
+        String bootstrap = kafka.bootstrap(environment);
         PrintWriter out = spec.commandLine().getOut();
 
         KubernetesClient client;

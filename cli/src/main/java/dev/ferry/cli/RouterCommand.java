@@ -11,7 +11,6 @@ import dev.ferry.schema.TopicsConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -60,15 +59,8 @@ final class RouterCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
-            description = {"Kafka's bootstrap address.", "Default: the environment variable",
-                    TopicsApplyCommand.BOOTSTRAP_ENV + ", else " + TopicsApplyCommand.DEFAULT_BOOTSTRAP + "."})
-    private String bootstrapServers;
-
-    @Option(names = "--registry-url", paramLabel = "URL",
-            description = {"The schema registry's base URL, e.g. http://127.0.0.1:8080.",
-                    "Default: ferry.registry.url, e.g. from the environment variable FERRY_REGISTRY_URL."})
-    private String registryUrl;
+    @Mixin
+    private KafkaOptions kafka;
 
     @Option(names = "--application-id", paramLabel = "ID",
             description = {"The Kafka Streams application id (consumer group, prefix of the router's topics).",
@@ -101,14 +93,9 @@ final class RouterCommand implements Callable<Integer> {
                     "--health-port must be between 0 (a free port) and 65535, was " + healthPort);
         }
         Map<String, String> environment = Ferry.root(spec).environment();
-        Map<String, String> settings = new LinkedHashMap<>(config.settings());
-        Map<String, String> overrides = new LinkedHashMap<>(config.overrides);
-        if (registryUrl != null) {
-            overrides.put(SerdeConfig.REGISTRY_URL, registryUrl);
-            settings.put(SerdeConfig.REGISTRY_URL, registryUrl);
-        }
-        ConfigValues values = ConfigOptions.resolve(ConfigOptions.readFile(config.configFile), overrides, environment);
-        RouterConfig routerConfig = RouterConfig.from(values, settings);
+        KafkaOptions.Settings settings = kafka.settings(config, Map.of(), environment);
+        ConfigValues values = settings.values();
+        RouterConfig routerConfig = RouterConfig.from(values, settings.given());
         if (applicationId != null) {
             routerConfig = routerConfig.withApplicationId(applicationId);
         }
@@ -116,8 +103,8 @@ final class RouterCommand implements Callable<Integer> {
             routerConfig = routerConfig.withStateDir(stateDir);
         }
         Topics topics = new Topics(TopicsConfig.from(values),
-                new EventSerdes(SerdeConfig.from(values, settings)));
-        String bootstrap = TopicsApplyCommand.bootstrapServers(bootstrapServers, environment);
+                new EventSerdes(SerdeConfig.from(values, settings.given())));
+        String bootstrap = kafka.bootstrap(environment);
         PrintWriter out = spec.commandLine().getOut();
 
         RouterApp router;
