@@ -1,6 +1,7 @@
 package dev.ferry.executor.htcondor.model;
 
 import dev.ferry.executor.htcondor.HtcondorSettings;
+import dev.ferry.executor.model.Printable;
 import dev.ferry.executor.spi.BackendException;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class SubmitAnnotation {
             String where = "line " + (i + 1);
             Matcher m = LINE.matcher(line);
             if (!m.matches()) {
-                throw invalid(where + " '" + printable(line) + "' is not 'name = value'");
+                throw invalid(where + " '" + Printable.of(line) + "' is not 'name = value'");
             }
             String name = m.group(1);
             String value = m.group(2).strip();
@@ -113,10 +114,5 @@ public final class SubmitAnnotation {
 
     private static BackendException invalid(String what) {
         return BackendException.rejected("InvalidSubmitCommand", "annotation " + HtcondorSettings.ANNOTATION + ": " + what);
-    }
-
-    private static String printable(String s) {
-        String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return t.replace("\t", "\\t");
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.executor.htcondor.model;
 
 import dev.ferry.executor.htcondor.HtcondorSettings;
+import dev.ferry.executor.model.Printable;
 import dev.ferry.executor.model.Quantities;
 import dev.ferry.executor.spi.BackendException;
 import dev.ferry.executor.spi.JobIdentity;
@@ -282,7 +283,7 @@ public final class SubmitDescription {
             if (!c.command().isEmpty()) {
                 String program = c.command().get(0);
                 if (!ABSOLUTE_PROGRAM.matcher(program).matches() && !BARE_PROGRAM.matcher(program).matches()) {
-                    reasons.add("has a command '" + printable(program) + "' that is neither an absolute path nor a plain program name");
+                    reasons.add("has a command '" + Printable.of(program) + "' that is neither an absolute path nor a plain program name");
                 }
             }
             for (String w : concat(c.command(), c.args())) {
@@ -387,7 +388,7 @@ public final class SubmitDescription {
         }
         for (ContainerSpec c : pod.allContainers()) {
             if (c.command().isEmpty() && !container) {
-                throw BackendException.rejected("InvalidPod", "container " + printable(c.name()) + " has no command: this site runs pods"
+                throw BackendException.rejected("InvalidPod", "container " + Printable.of(c.name()) + " has no command: this site runs pods"
                         + " in HTCondor's vanilla universe, which runs the command directly and cannot know the image's entrypoint"
                         + " (set command)");
             }
@@ -395,7 +396,7 @@ public final class SubmitDescription {
         Set<String> names = new HashSet<>();
         for (ContainerSpec c : pod.allContainers()) {
             if (!DNS_LABEL.matcher(c.name()).matches()) {
-                throw BackendException.rejected("InvalidPod", "container name '" + printable(c.name())
+                throw BackendException.rejected("InvalidPod", "container name '" + Printable.of(c.name())
                         + "' must be a DNS label (lower-case letters, digits and '-', at most 63)");
             }
             if (!names.add(c.name())) {
@@ -403,7 +404,7 @@ public final class SubmitDescription {
             }
             for (EnvEntry e : c.env()) {
                 if (!ENV_NAME.matcher(e.name()).matches()) {
-                    throw BackendException.rejected("InvalidEnv", "env '" + printable(e.name()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidEnv", "env '" + Printable.of(e.name()) + "' of container " + c.name()
                             + ": the HTCondor backend passes only names of letters, digits and '_' (not starting with a digit)");
                 }
                 if (e.value().indexOf('\0') >= 0) {
@@ -424,7 +425,7 @@ public final class SubmitDescription {
         Set<String> volumeNames = new HashSet<>();
         for (VolumeSpec v : pod.volumes()) {
             if (!DNS_LABEL.matcher(v.name()).matches()) {
-                throw BackendException.rejected("InvalidPod", "volume name '" + printable(v.name()) + "' must be a DNS label");
+                throw BackendException.rejected("InvalidPod", "volume name '" + Printable.of(v.name()) + "' must be a DNS label");
             }
             if (!volumeNames.add(v.name())) {
                 throw BackendException.rejected("InvalidPod", "volume name '" + v.name() + "' is used twice");
@@ -436,7 +437,7 @@ public final class SubmitDescription {
             }
             for (PodJob.FileSpec f : v.files()) {
                 if (!safeRelative(f.path())) {
-                    throw BackendException.rejected("InvalidPod", "file '" + printable(f.path()) + "' of volume " + v.name()
+                    throw BackendException.rejected("InvalidPod", "file '" + Printable.of(f.path()) + "' of volume " + v.name()
                             + " must be a relative path without '..'");
                 }
             }
@@ -444,7 +445,7 @@ public final class SubmitDescription {
         for (ContainerSpec c : pod.allContainers()) {
             for (PodJob.MountSpec m : c.mounts()) {
                 if (!volumeNames.contains(m.volume())) {
-                    throw BackendException.rejected("InvalidPod", "container " + c.name() + " mounts volume '" + printable(m.volume())
+                    throw BackendException.rejected("InvalidPod", "container " + c.name() + " mounts volume '" + Printable.of(m.volume())
                             + "', which the pod does not have");
                 }
             }
@@ -454,7 +455,7 @@ public final class SubmitDescription {
     /** The {@code container_image} value: a registry image as {@code docker://...}, a path or URL as it is. */
     private static String image(String image) throws BackendException {
         if (image.isBlank() || !IMAGE.matcher(image).matches()) {
-            throw BackendException.rejected("InvalidPod", "image '" + printable(image) + "' is not an image reference HTCondor accepts");
+            throw BackendException.rejected("InvalidPod", "image '" + Printable.of(image) + "' is not an image reference HTCondor accepts");
         }
         if (image.startsWith("/") || image.contains("://") || image.endsWith(".sif")) {
             return image;
@@ -480,10 +481,6 @@ public final class SubmitDescription {
         return out;
     }
 
-    private static String printable(String s) {
-        String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return t.replace("\n", "\\n").replace("\r", "\\r").replace("\0", "\\0");
-    }
 
     private static byte[] resource(String name) {
         try (InputStream in = SubmitDescription.class.getResourceAsStream(name)) {

@@ -1,5 +1,6 @@
 package dev.ferry.executor.slurm.model;
 
+import dev.ferry.executor.model.Printable;
 import dev.ferry.executor.model.Quantities;
 import dev.ferry.executor.model.Shell;
 import dev.ferry.executor.slurm.SlurmSettings;
@@ -341,7 +342,7 @@ public final class BatchScript {
         Set<String> names = new HashSet<>();
         for (ContainerSpec c : pod.allContainers()) {
             if (!DNS_LABEL.matcher(c.name()).matches()) {
-                throw BackendException.rejected("InvalidPod", "container name '" + printable(c.name())
+                throw BackendException.rejected("InvalidPod", "container name '" + Printable.of(c.name())
                         + "' must be a DNS label (lower-case letters, digits and '-', at most 63)");
             }
             if (!names.add(c.name())) {
@@ -349,22 +350,22 @@ public final class BatchScript {
             }
             for (EnvEntry e : c.env()) {
                 if (!ENV_NAME.matcher(e.name()).matches()) {
-                    throw BackendException.rejected("InvalidEnv", "env '" + printable(e.name()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidEnv", "env '" + Printable.of(e.name()) + "' of container " + c.name()
                             + ": the Slurm backend passes only names of letters, digits and '_' (not starting with a digit)");
                 }
             }
             for (MountSpec m : c.mounts()) {
                 Optional<VolumeSpec> v = pod.volumes().stream().filter(x -> x.name().equals(m.volume())).findFirst();
                 if (v.isEmpty()) {
-                    throw BackendException.rejected("InvalidPod", "container " + c.name() + " mounts volume '" + printable(m.volume())
+                    throw BackendException.rejected("InvalidPod", "container " + c.name() + " mounts volume '" + Printable.of(m.volume())
                             + "', which the pod does not have");
                 }
                 if (!m.mountPath().startsWith("/") || m.mountPath().contains(":") || m.mountPath().contains(",")) {
-                    throw BackendException.rejected("InvalidPod", "mountPath '" + printable(m.mountPath()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidPod", "mountPath '" + Printable.of(m.mountPath()) + "' of container " + c.name()
                             + " must be an absolute path without ':' or ','");
                 }
                 if (m.subPath().isPresent() && !safeRelative(m.subPath().get())) {
-                    throw BackendException.rejected("InvalidPod", "subPath '" + printable(m.subPath().get()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidPod", "subPath '" + Printable.of(m.subPath().get()) + "' of container " + c.name()
                             + " must be a relative path without '..' or ':'");
                 }
             }
@@ -372,7 +373,7 @@ public final class BatchScript {
         Set<String> volumes = new HashSet<>();
         for (VolumeSpec v : pod.volumes()) {
             if (!DNS_LABEL.matcher(v.name()).matches()) {
-                throw BackendException.rejected("InvalidPod", "volume name '" + printable(v.name()) + "' must be a DNS label");
+                throw BackendException.rejected("InvalidPod", "volume name '" + Printable.of(v.name()) + "' must be a DNS label");
             }
             if (!volumes.add(v.name())) {
                 throw BackendException.rejected("InvalidPod", "volume name '" + v.name() + "' is used twice");
@@ -394,7 +395,7 @@ public final class BatchScript {
                 default -> {
                     for (PodJob.FileSpec f : v.files()) {
                         if (!safeRelative(f.path())) {
-                            throw BackendException.rejected("InvalidPod", "file '" + printable(f.path()) + "' of volume " + v.name()
+                            throw BackendException.rejected("InvalidPod", "file '" + Printable.of(f.path()) + "' of volume " + v.name()
                                     + " must be a relative path without '..'");
                         }
                     }
@@ -452,10 +453,5 @@ public final class BatchScript {
 
     static long gpus(PodJob pod) throws BackendException {
         return pod.effectiveGpus(Quantities::count);
-    }
-
-    private static String printable(String s) {
-        String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return t.replace("\n", "\\n").replace("\r", "\\r");
     }
 }

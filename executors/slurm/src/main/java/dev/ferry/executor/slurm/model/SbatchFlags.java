@@ -1,5 +1,6 @@
 package dev.ferry.executor.slurm.model;
 
+import dev.ferry.executor.model.Printable;
 import dev.ferry.executor.model.Shell;
 import dev.ferry.executor.spi.BackendException;
 import java.util.ArrayList;
@@ -79,10 +80,10 @@ public final class SbatchFlags {
                     value = w.get(++i);
                 }
             } else {
-                throw invalid("has '" + printable(word) + "' where a flag (--name=value) was expected");
+                throw invalid("has '" + Printable.of(word) + "' where a flag (--name=value) was expected");
             }
             if (!name.matches("--[a-z][a-z0-9-]*")) {
-                throw invalid("has a malformed flag '" + printable(name) + "'");
+                throw invalid("has a malformed flag '" + Printable.of(name) + "'");
             }
             if (value != null && (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0)) {
                 throw invalid("flag " + name + " has a line break in its value");
@@ -108,10 +109,5 @@ public final class SbatchFlags {
 
     private static BackendException invalid(String what) {
         return BackendException.rejected("InvalidFlag", "annotation " + ANNOTATION + " " + what);
-    }
-
-    private static String printable(String s) {
-        String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return t.replace("\n", "\\n").replace("\r", "\\r");
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.executor.vm.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.executor.model.Printable;
 import dev.ferry.executor.model.Quantities;
 import dev.ferry.executor.model.Shell;
 import dev.ferry.executor.spi.BackendException;
@@ -456,7 +457,7 @@ public final class JobBundle {
         Set<String> names = new HashSet<>();
         for (ContainerSpec c : pod.allContainers()) {
             if (!DNS_LABEL.matcher(c.name()).matches()) {
-                throw BackendException.rejected("InvalidPod", "container name '" + printable(c.name())
+                throw BackendException.rejected("InvalidPod", "container name '" + Printable.of(c.name())
                         + "' must be a DNS label (lower-case letters, digits and '-', at most 63)");
             }
             if (!names.add(c.name())) {
@@ -473,7 +474,7 @@ public final class JobBundle {
             }
             for (EnvEntry e : c.env()) {
                 if (!ENV_NAME.matcher(e.name()).matches()) {
-                    throw BackendException.rejected("InvalidEnv", "env '" + printable(e.name()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidEnv", "env '" + Printable.of(e.name()) + "' of container " + c.name()
                             + ": the VM backend passes only names of letters, digits and '_' (not starting with a digit)");
                 }
             }
@@ -483,27 +484,27 @@ public final class JobBundle {
                             + " runs containers with " + pool.runtime());
                 }
                 if (c.image().startsWith("-") || c.image().chars().anyMatch(ch -> ch < 0x21 || ch == 0x7f)) {
-                    throw BackendException.rejected("InvalidImage", "image '" + printable(c.image()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidImage", "image '" + Printable.of(c.image()) + "' of container " + c.name()
                             + " must not start with '-' or contain spaces or control characters");
                 }
                 if (pool.runtime().equals("docker") && c.image().startsWith("/")) {
-                    throw BackendException.rejected("InvalidImage", "image '" + printable(c.image()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidImage", "image '" + Printable.of(c.image()) + "' of container " + c.name()
                             + " is a path: only podman (--rootfs) and apptainer run an image from a path");
                 }
             }
             for (MountSpec m : c.mounts()) {
                 Optional<VolumeSpec> v = pod.volumes().stream().filter(x -> x.name().equals(m.volume())).findFirst();
                 if (v.isEmpty()) {
-                    throw BackendException.rejected("InvalidPod", "container " + c.name() + " mounts volume '" + printable(m.volume())
+                    throw BackendException.rejected("InvalidPod", "container " + c.name() + " mounts volume '" + Printable.of(m.volume())
                             + "', which the pod does not have");
                 }
                 if (!m.mountPath().startsWith("/") || m.mountPath().contains(":") || m.mountPath().contains(",")
                         || m.mountPath().contains("\n")) {
-                    throw BackendException.rejected("InvalidPod", "mountPath '" + printable(m.mountPath()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidPod", "mountPath '" + Printable.of(m.mountPath()) + "' of container " + c.name()
                             + " must be an absolute path without ':', ',' or line breaks");
                 }
                 if (m.subPath().isPresent() && !safeRelative(m.subPath().get())) {
-                    throw BackendException.rejected("InvalidPod", "subPath '" + printable(m.subPath().get()) + "' of container " + c.name()
+                    throw BackendException.rejected("InvalidPod", "subPath '" + Printable.of(m.subPath().get()) + "' of container " + c.name()
                             + " must be a relative path without '..' or ':'");
                 }
             }
@@ -511,7 +512,7 @@ public final class JobBundle {
         Set<String> volumes = new HashSet<>();
         for (VolumeSpec v : pod.volumes()) {
             if (!DNS_LABEL.matcher(v.name()).matches()) {
-                throw BackendException.rejected("InvalidPod", "volume name '" + printable(v.name()) + "' must be a DNS label");
+                throw BackendException.rejected("InvalidPod", "volume name '" + Printable.of(v.name()) + "' must be a DNS label");
             }
             if (!volumes.add(v.name())) {
                 throw BackendException.rejected("InvalidPod", "volume name '" + v.name() + "' is used twice");
@@ -534,7 +535,7 @@ public final class JobBundle {
                 default -> {
                     for (PodJob.FileSpec f : v.files()) {
                         if (!safeRelative(f.path())) {
-                            throw BackendException.rejected("InvalidPod", "file '" + printable(f.path()) + "' of volume " + v.name()
+                            throw BackendException.rejected("InvalidPod", "file '" + Printable.of(f.path()) + "' of volume " + v.name()
                                     + " must be a relative path without '..'");
                         }
                     }
@@ -558,10 +559,5 @@ public final class JobBundle {
             }
         }
         return true;
-    }
-
-    private static String printable(String s) {
-        String t = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return t.replace("\n", "\\n").replace("\r", "\\r");
     }
 }
