@@ -150,8 +150,9 @@ final class NodeAgent implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 LOG.warn("Could not describe pod {}/{}: {}", namespace(pod), name(pod), e.toString(), e);
-                fail(pod, create, "IntentFailed", "the gateway could not describe this pod to the sites: "
-                        + e.getMessage());
+                fail(pod, create, "IntentFailed", "the gateway could not describe this pod to the sites ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); its log "
+                        + "has the details, and deleting and creating the pod again retries");
                 return;
             }
             gateway.outbox().add(intent, namespace(pod), name(pod));
