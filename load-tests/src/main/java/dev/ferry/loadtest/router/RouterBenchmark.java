@@ -87,11 +87,14 @@ public final class RouterBenchmark {
      * @param seconds         how long each latency run offers load (the first fifth is warm-up, not recorded)
      * @param commitIntervals commit intervals (ms) to measure the router with; the first also gets the burst
      * @param burst           intents in the sustained-throughput burst
+     * @param warmUpSeconds   how long to run bursts before the measured ones (raw and router each), so the JIT has
+     *                        compiled the hot paths: on 2 cores, C2 takes about 40 % of the CPU in the first minute
      * @param partitions      partitions of every topic
      * @param threads         router stream threads
      * @param settings        more router settings ({@code --set.ferry.router.streams.x=y})
      */
-    record Options(List<Integer> rates, int seconds, List<Integer> commitIntervals, int burst, int partitions, int threads,
+    record Options(List<Integer> rates, int seconds, List<Integer> commitIntervals, int burst, int warmUpSeconds,
+                   int partitions, int threads,
                    Map<String, String> settings) {
         static Options parse(String[] args) {
             Map<String, String> map = new LinkedHashMap<>();
@@ -113,12 +116,13 @@ public final class RouterBenchmark {
                     Integer.parseInt(map.getOrDefault("seconds", "20")),
                     ints(map.remove("commit-intervals"), "50,100,20"),
                     Integer.parseInt(map.getOrDefault("burst", "100000")),
+                    Integer.parseInt(map.getOrDefault("warm-up", "60")),
                     Integer.parseInt(map.getOrDefault("partitions", "6")),
                     Integer.parseInt(map.getOrDefault("threads", "1")), settings);
-            map.keySet().removeAll(List.of("seconds", "burst", "partitions", "threads"));
+            map.keySet().removeAll(List.of("seconds", "burst", "warm-up", "partitions", "threads"));
             if (!map.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + map.keySet()
-                        + "; known: rates, seconds, commit-intervals, burst, partitions, threads, set.<ferry.router.key>");
+                        + "; known: rates, seconds, commit-intervals, burst, warm-up, partitions, threads, set.<ferry.router.key>");
             }
             return options;
         }
@@ -164,7 +168,12 @@ public final class RouterBenchmark {
 
         // ---- the ceiling: raw Kafka on the same broker
         RawKafka rawKafka = new RawKafka(kafka.bootstrapServers(), raw.name(), sample);
+        for (long end = System.nanoTime() + Duration.ofSeconds(options.warmUpSeconds()).toNanos(); System.nanoTime() < end; ) {
+            rawKafka.burst(Math.min(50_000, options.burst())); // warm-up, not reported
+        }
+        CpuUse rawCpu = CpuUse.start();
         Result rawBurst = rawKafka.burst(options.burst());
+        lines.add("  machine CPU during the raw burst: " + rawCpu.busy());
         row("raw Kafka, produce → read_committed consume", "burst " + options.burst(), rawBurst);
         Map<Integer, Result> rawLatency = new LinkedHashMap<>();
         for (int rate : options.rates()) {
@@ -190,11 +199,16 @@ public final class RouterBenchmark {
                 load.advertisePools();
                 load.awaitFirstRun(RouterBenchmark::intent);
                 if (i == 0) {
-                    load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
+                    long warmUpEnd = System.nanoTime() + Duration.ofSeconds(options.warmUpSeconds()).toNanos();
+                    do {
+                        load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
+                    } while (System.nanoTime() < warmUpEnd);
                     long cpu = streamThreadCpuNanos();
+                    CpuUse machine = CpuUse.start();
                     routerBurst = load.burst(options.burst(), RouterBenchmark::intent);
-                    lines.add(String.format(Locale.ROOT, "  router stream threads' CPU per intent in the burst: %.0f µs",
-                            (streamThreadCpuNanos() - cpu) / 1e3 / options.burst()));
+                    lines.add(String.format(Locale.ROOT, "  router stream threads' CPU per intent in the burst: %.0f µs; "
+                            + "machine CPU during it: %s", (streamThreadCpuNanos() - cpu) / 1e3 / options.burst(),
+                            machine.busy()));
                     row("router (EOS), intent → RUN, commit " + commitMs + " ms", "burst " + options.burst(), routerBurst);
                     System.out.println("  stream thread: " + threadMetrics(router));
                 }
@@ -349,6 +363,35 @@ public final class RouterBenchmark {
         context.getLogger("dev.ferry").setLevel(Level.INFO);
         context.getLogger("dev.ferry.router.PodRouter").setLevel(Level.WARN);
         context.getLogger("dev.ferry.router.PoolKeeper").setLevel(Level.WARN);
+    }
+
+    /** The whole machine's CPU use between {@link #start} and {@link #busy}, from {@code /proc/stat}. */
+    private record CpuUse(long[] before) {
+        static CpuUse start() {
+            return new CpuUse(ticks());
+        }
+
+        String busy() {
+            long[] now = ticks();
+            long total = now[0] - before[0];
+            long idle = now[1] - before[1];
+            return total <= 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %% busy of %d cores", 100.0 * (total - idle) / total,
+                    Runtime.getRuntime().availableProcessors());
+        }
+
+        /** Total and idle (idle + iowait) jiffies of all CPUs. */
+        private static long[] ticks() {
+            try {
+                String[] f = Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+            } catch (IOException | RuntimeException e) {
+                return new long[] {0, 0};
+            }
+        }
     }
 
     static String loadAverage() {
