@@ -13,9 +13,6 @@ import dev.ferry.router.model.Matcher;
 import dev.ferry.router.model.PodRequirements;
 import dev.ferry.router.model.PoolView;
 import dev.ferry.router.model.Route;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,8 +90,8 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         MDC.put("podUid", uid);
         try {
             Object value = record.value();
-            if (value instanceof PodIntent intent) {
-                onIntent(record, uid, intent);
+            if (value instanceof ReceivedIntent received) {
+                onIntent(record, uid, received);
             } else if (value instanceof PodStatusEvent status) {
                 onStatus(record, uid, status);
             } else if (value instanceof PodMessage message) {
@@ -110,7 +107,8 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     // ---- intents
 
-    private void onIntent(Record<String, Object> record, String uid, PodIntent intent) {
+    private void onIntent(Record<String, Object> record, String uid, ReceivedIntent received) {
+        PodIntent intent = received.intent();
         long now = context.currentSystemTimeMs();
         PodId pod = PodId.of(intent.getPod());
         MDC.put("pod", pod.namespace() + "/" + pod.name());
@@ -137,7 +135,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         }
         IntentOperation operation = intent.getOperation();
         if (operation == IntentOperation.CREATE) {
-            onCreate(record, uid, pod, state, intent, now);
+            onCreate(record, uid, pod, state, received, now);
         } else if (operation == IntentOperation.DELETE) {
             onDelete(record, uid, pod, state, intentId, now);
         } else if (state == null) {
@@ -153,8 +151,9 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         }
     }
 
-    private void onCreate(Record<String, Object> record, String uid, PodId pod, PodState state, PodIntent intent,
+    private void onCreate(Record<String, Object> record, String uid, PodId pod, PodState state, ReceivedIntent received,
                           long now) {
+        PodIntent intent = received.intent();
         String intentId = intent.getIntentId();
         if (state != null) {
             state = state.withIntentId(intentId).nextDecision();
@@ -172,7 +171,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             reject(record, fresh, intentId, REASON_INVALID, e.getMessage(), List.of(), now);
             return;
         }
-        route(record, fresh, requirements, encode(intent), intentId, now);
+        route(record, fresh, requirements, received.carried(), intentId, now);
     }
 
     private void onDelete(Record<String, Object> record, String uid, PodId pod, PodState state, String intentId,
@@ -352,7 +351,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     }
 
     private static PodRequirements requirementsOf(byte[] intent) {
-        return Intents.requirements(decode(intent));
+        return Intents.requirements(IntentBytes.decode(intent));
     }
 
     /** Every pool's published view, decoded only when it changed. */
@@ -490,24 +489,5 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     /** A decoded view and the bytes it was decoded from. */
     private record CachedView(byte[] bytes, PoolView view) {
-    }
-
-    static byte[] encode(PodIntent intent) {
-        try {
-            ByteBuffer buffer = PodIntent.getEncoder().encode(intent);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static PodIntent decode(byte[] bytes) {
-        try {
-            return PodIntent.getDecoder().decode(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.ferry.router;
 import dev.ferry.events.CommandType;
 import dev.ferry.events.DecisionOutcome;
 import dev.ferry.events.JobCommand;
-import dev.ferry.events.PodIntent;
 import dev.ferry.router.model.Matcher;
 import dev.ferry.router.model.PoolSpec;
 import dev.ferry.router.model.PoolState;
@@ -372,13 +371,11 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
         holdings.put(holdingKey(poolId, pod.uid()), new Holding(pod, ticket, attempt, site, request, null, false));
         ledgers.put(poolId, ledger.with(ledger.usage().reserve(request)));
         dirty.add(poolId);
-        PodIntent intent = PodRouter.decode(intentBytes);
-        // the all-arguments constructor: see Decisions
-        JobCommand run = new JobCommand(intent.getIntentId() + "/run/" + attempt, CommandType.RUN, pod.toRef(), site,
-                poolId, attempt, intent, reason, Instant.ofEpochMilli(now));
-        context.forward(record.withKey(pod.uid()).withValue(run), RouterTopology.POOLS_TO_JOBS);
-        decide(record, pod, intent.getIntentId(), DecisionOutcome.ASSIGNED, poolId, site, attempt, "assigned/" + ticket,
-                reason, candidates, now);
+        String intentId = IntentBytes.intentId(intentBytes);
+        context.forward(record.withKey(pod.uid()).withValue(new RunCommand(intentId + "/run/" + attempt, pod, site, poolId,
+                attempt, intentBytes, reason, now)), RouterTopology.POOLS_TO_JOBS);
+        decide(record, pod, intentId, DecisionOutcome.ASSIGNED, poolId, site, attempt, "assigned/" + ticket, reason,
+                candidates, now);
         LOG.debug("assigned {} to pool {}", pod, poolId);
     }
 

@@ -126,14 +126,14 @@ public final class RouterTopology {
                 ADVERT_FORWARDER);
 
         // the routing side, keyed by pod UID
-        topology.addSource(POD_INTENTS_SOURCE, keys, topics.podIntents().valueSerde().deserializer(),
-                topics.podIntents().name());
+        topology.addSource(POD_INTENTS_SOURCE, keys, new IntentDeserializer(topics.podIntents().valueSerde().deserializer(),
+                topics.podIntents().valueSerde().serializer()), topics.podIntents().name());
         topology.addSource(POD_STATUS_SOURCE, keys, topics.podStatus().valueSerde().deserializer(),
                 topics.podStatus().name());
         topology.addSource(POD_INBOX_SOURCE, keys, own.podInbox().valueSerde().deserializer(), own.podInbox().name());
         topology.addProcessor(POD_ROUTER, () -> new PodRouter(matcher, config.finishedRetention()),
                 POD_INTENTS_SOURCE, POD_STATUS_SOURCE, POD_INBOX_SOURCE);
-        topology.addStateStore(store(config, PODS_STORE, RouterCodec.POD_STATE, true), POD_ROUTER);
+        topology.addStateStore(store(config, PODS_STORE, RouterCodec.POD_STATE, false), POD_ROUTER);
         topology.addStateStore(store(config, PODS_EXPIRY_STORE, Serdes.String(), false), POD_ROUTER);
         topology.addSink(PODS_TO_POOL_INBOX, own.poolInbox().name(), keyOut, own.poolInbox().valueSerde().serializer(),
                 POD_ROUTER);
@@ -148,15 +148,16 @@ public final class RouterTopology {
                 POOL_INBOX_SOURCE);
         topology.addStateStore(store(config, SPECS_STORE, RouterCodec.POOL_SPEC, true), POOL_KEEPER);
         topology.addStateStore(store(config, LEDGERS_STORE, RouterCodec.LEDGER_COUNTS, true), POOL_KEEPER);
-        topology.addStateStore(store(config, HOLDINGS_STORE, RouterCodec.HOLDING, true), POOL_KEEPER);
+        topology.addStateStore(store(config, HOLDINGS_STORE, RouterCodec.HOLDING, false), POOL_KEEPER);
         topology.addStateStore(store(config, QUEUE_STORE, RouterCodec.QUEUE_ENTRY, false), POOL_KEEPER);
         topology.addSink(POOLS_TO_POD_INBOX, own.podInbox().name(), keyOut, own.podInbox().valueSerde().serializer(),
                 POOL_KEEPER);
         topology.addSink(POOLS_TO_DECISIONS, topics.decisions().name(), keyOut,
                 topics.decisions().valueSerde().serializer(), POOL_KEEPER);
-        TopicNameExtractor<String, JobCommand> jobsTopic = (key, command, context) -> topics.jobs(command.getSite()).name();
-        topology.addSink(POOLS_TO_JOBS, jobsTopic, keyOut, topics.jobs(PoolKeeper.ANY_SITE).valueSerde().serializer(),
-                POOL_KEEPER);
+        TopicNameExtractor<String, Object> jobsTopic = (key, command, context) -> topics.jobs(
+                command instanceof RunCommand run ? run.site() : ((JobCommand) command).getSite()).name();
+        topology.addSink(POOLS_TO_JOBS, jobsTopic, keyOut,
+                new JobCommandSerializer(topics.jobs(PoolKeeper.ANY_SITE).valueSerde().serializer()), POOL_KEEPER);
         topology.addSink(POOLS_TO_VIEW, own.poolView().name(), keyOut, own.poolView().valueSerde().serializer(), POOL_KEEPER);
 
         // every routing task reads every pool's view

@@ -26,7 +26,7 @@ class RouterCodecTest {
 
     @Test
     void messagesToPoolsSurviveTheTrip() {
-        byte[] intent = PodRouter.encode(Pods.named("p").requesting("cpu", "500m").create());
+        byte[] intent = IntentBytes.encode(Pods.named("p").requesting("cpu", "500m").create());
         PoolMessage.Reserve reserve = new PoolMessage.Reserve("pool", POD, 7, 2, true, -5,
                 Resources.parse(Map.of("cpu", "500m", "nvidia.com/gpu", "1")), intent,
                 List.of(new Candidate("pool", "site", true, true, 0.25, 0.1, List.of()),
@@ -36,7 +36,7 @@ class RouterCodecTest {
 
         assertThat(back).usingRecursiveComparison().ignoringFields("intent", "candidates").isEqualTo(reserve);
         assertThat(back.candidates()).isEqualTo(reserve.candidates());
-        assertThat(PodRouter.decode(back.intent())).isEqualTo(PodRouter.decode(intent));
+        assertThat(IntentBytes.decode(back.intent())).isEqualTo(IntentBytes.decode(intent));
         assertThat(roundTrip(RouterCodec.POOL_MESSAGE, new PoolMessage.Cancel("pool", POD, 3)))
                 .isEqualTo(new PoolMessage.Cancel("pool", POD, 3));
         assertThat(roundTrip(RouterCodec.POOL_MESSAGE, new PoolMessage.Release("pool", POD, 3)))

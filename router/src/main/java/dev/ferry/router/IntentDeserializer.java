@@ -1,0 +1,79 @@
+package dev.ferry.router;
+
+import dev.ferry.events.PodIntent;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code pod-intents} with the registry deserializer and keeps the record's bytes ({@link ReceivedIntent}),
+ * noting where the Avro body starts when the gateway wrote it with the router's own schema version. That is known by
+ * the framing (the schema id) the registry serializer gives the router's version on the topic, learned on first use
+ * ({@link WireFraming}). A record in another schema version is decoded (and later encoded) as before.
+ */
+final class IntentDeserializer implements Deserializer<ReceivedIntent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntentDeserializer.class);
+    private static final long RETRY_NANOS = Duration.ofMinutes(1).toNanos();
+
+    private final Deserializer<PodIntent> delegate;
+    private final Serializer<PodIntent> serializer;
+    private final ConcurrentMap<String, Optional<byte[]>> framings = new ConcurrentHashMap<>();
+    private volatile long retryAt = Long.MIN_VALUE;
+
+    IntentDeserializer(Deserializer<PodIntent> delegate, Serializer<PodIntent> serializer) {
+        this.delegate = delegate;
+        this.serializer = serializer;
+    }
+
+    @Override
+    public ReceivedIntent deserialize(String topic, byte[] data) {
+        return deserialize(topic, null, data);
+    }
+
+    @Override
+    public ReceivedIntent deserialize(String topic, Headers headers, byte[] data) {
+        PodIntent intent = headers == null ? delegate.deserialize(topic, data) : delegate.deserialize(topic, headers, data);
+        if (intent == null) {
+            return null;
+        }
+        byte[] framing = framing(topic);
+        return new ReceivedIntent(intent, data, framing != null && WireFraming.framedBy(data, framing) ? framing.length : -1);
+    }
+
+    private byte[] framing(String topic) {
+        Optional<byte[]> known = framings.get(topic);
+        if (known != null) {
+            return known.orElse(null);
+        }
+        if (retryAt != Long.MIN_VALUE && System.nanoTime() - retryAt < 0) {
+            return null;
+        }
+        try {
+            Optional<byte[]> learned = WireFraming.learn(serializer, topic, IntentBytes.SAMPLE);
+            framings.put(topic, learned);
+            if (learned.isEmpty()) {
+                LOG.info("intents on {} are not in a wire format the router can pass on as read; it encodes them again",
+                        topic);
+            }
+            return learned.orElse(null);
+        } catch (RuntimeException e) {
+            // e.g. the registry refuses to register the router's schema version: read everything the slow way for now
+            retryAt = System.nanoTime() + RETRY_NANOS;
+            LOG.info("cannot learn how intents of the router's schema version are framed on {} ({}); they are encoded "
+                    + "again until this works", topic, e.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
