@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,15 +58,20 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     private final Matcher matcher;
     private final Duration finishedRetention;
     private final Map<String, CachedView> viewCache = new HashMap<>();
+    private final AtomicLong viewChanges;
+    private List<PoolView> viewList;
+    private long viewListChanges;
+    private long viewListAt;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PodState> pods;
     private KeyValueStore<String, String> expiry;
     private KeyValueStore<String, byte[]> views;
 
-    PodRouter(Matcher matcher, Duration finishedRetention) {
+    PodRouter(Matcher matcher, Duration finishedRetention, AtomicLong viewChanges) {
         this.matcher = matcher;
         this.finishedRetention = finishedRetention;
+        this.viewChanges = viewChanges;
     }
 
     @Override
@@ -354,8 +360,18 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         return Intents.requirements(IntentBytes.decode(intent));
     }
 
-    /** Every pool's published view, decoded only when it changed. */
+    /**
+     * Every pool's published view. The list is made again when the global store changed (or a second passed, in case
+     * it was written without the updater, as when restored), and a view is decoded only when its bytes changed.
+     */
     private List<PoolView> views() {
+        long changes = viewChanges.get();
+        long now = System.nanoTime();
+        if (viewList != null && changes == viewListChanges && now - viewListAt < 1_000_000_000L) {
+            return viewList;
+        }
+        viewListChanges = changes;
+        viewListAt = now;
         List<PoolView> result = new ArrayList<>();
         Set<String> present = new HashSet<>();
         try (KeyValueIterator<String, byte[]> it = views.all()) {
@@ -374,7 +390,8 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         if (present.size() != viewCache.size()) {
             viewCache.keySet().retainAll(present);
         }
-        return result;
+        viewList = List.copyOf(result);
+        return viewList;
     }
 
     // ---- outcomes

@@ -62,6 +62,9 @@ public final class RouterApp implements AutoCloseable {
         // timestamp (each partition stays in order), and the default's idle check costs a measurable share of the
         // stream thread
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        // commits come every commit interval (tens of ms), long before uncommitted state could grow large; without
+        // the limit the stream thread does not add up every store's uncommitted bytes on each loop (~3 % of its time)
+        p.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, "-1");
         p.putAll(config.streamsOverrides());
         return p;
     }

@@ -445,7 +445,7 @@ final class RouterCodec {
                         return null;
                     }
                     try {
-                        Out out = new Out(256);
+                        Out out = new Out(512);
                         out.writeByte(FORMAT);
                         writer.write(out, value);
                         return out.toByteArray();

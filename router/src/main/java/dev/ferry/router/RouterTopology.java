@@ -4,6 +4,7 @@ import dev.ferry.events.JobCommand;
 import dev.ferry.router.model.Matcher;
 import dev.ferry.schema.Topics;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -115,6 +116,7 @@ public final class RouterTopology {
         Objects.requireNonNull(topics, "topics");
         RouterTopics own = RouterTopics.of(config, topics);
         Matcher matcher = new Matcher(config.scoring(), config.ignoredNodeLabels());
+        AtomicLong viewChanges = new AtomicLong();
         StringDeserializer keys = new StringDeserializer();
         StringSerializer keyOut = new StringSerializer();
         Topology topology = new Topology();
@@ -131,7 +133,7 @@ public final class RouterTopology {
         topology.addSource(POD_STATUS_SOURCE, keys, topics.podStatus().valueSerde().deserializer(),
                 topics.podStatus().name());
         topology.addSource(POD_INBOX_SOURCE, keys, own.podInbox().valueSerde().deserializer(), own.podInbox().name());
-        topology.addProcessor(POD_ROUTER, () -> new PodRouter(matcher, config.finishedRetention()),
+        topology.addProcessor(POD_ROUTER, () -> new PodRouter(matcher, config.finishedRetention(), viewChanges),
                 POD_INTENTS_SOURCE, POD_STATUS_SOURCE, POD_INBOX_SOURCE);
         topology.addStateStore(store(config, PODS_STORE, RouterCodec.POD_STATE, false), POD_ROUTER);
         topology.addStateStore(store(config, PODS_EXPIRY_STORE, Serdes.String(), false), POD_ROUTER);
@@ -154,8 +156,10 @@ public final class RouterTopology {
                 POOL_KEEPER);
         topology.addSink(POOLS_TO_DECISIONS, topics.decisions().name(), keyOut,
                 topics.decisions().valueSerde().serializer(), POOL_KEEPER);
-        TopicNameExtractor<String, Object> jobsTopic = (key, command, context) -> topics.jobs(
-                command instanceof RunCommand run ? run.site() : ((JobCommand) command).getSite()).name();
+        java.util.Map<String, String> jobsTopics = new java.util.concurrent.ConcurrentHashMap<>();
+        TopicNameExtractor<String, Object> jobsTopic = (key, command, context) -> jobsTopics.computeIfAbsent(
+                command instanceof RunCommand run ? run.site() : ((JobCommand) command).getSite(),
+                site -> topics.jobs(site).name());
         topology.addSink(POOLS_TO_JOBS, jobsTopic, keyOut,
                 new JobCommandSerializer(topics.jobs(PoolKeeper.ANY_SITE).valueSerde().serializer()), POOL_KEEPER);
         topology.addSink(POOLS_TO_VIEW, own.poolView().name(), keyOut, own.poolView().valueSerde().serializer(), POOL_KEEPER);
@@ -165,7 +169,7 @@ public final class RouterTopology {
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VIEWS_STORE), Serdes.String(), Serdes.ByteArray())
                         .withLoggingDisabled(),
                 POOL_VIEW_SOURCE, keys, own.poolView().valueSerde().deserializer(), own.poolView().name(), VIEW_UPDATER,
-                ViewUpdater::new);
+                () -> new ViewUpdater(viewChanges));
         return topology;
     }
 
