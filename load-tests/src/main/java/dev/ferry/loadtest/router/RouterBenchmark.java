@@ -89,12 +89,13 @@ public final class RouterBenchmark {
      * @param burst           intents in the sustained-throughput burst
      * @param warmUpSeconds   how long to run bursts before the measured ones (raw and router each), so the JIT has
      *                        compiled the hot paths: on 2 cores, C2 takes about 40 % of the CPU in the first minute
+     * @param twin            also measure {@link ShapeTwin}, the router's topology passing bytes on
      * @param partitions      partitions of every topic
      * @param threads         router stream threads
      * @param settings        more router settings ({@code --set.ferry.router.streams.x=y})
      */
     record Options(List<Integer> rates, int seconds, List<Integer> commitIntervals, int burst, int warmUpSeconds,
-                   int partitions, int threads,
+                   boolean twin, int partitions, int threads,
                    Map<String, String> settings) {
         static Options parse(String[] args) {
             Map<String, String> map = new LinkedHashMap<>();
@@ -117,12 +118,13 @@ public final class RouterBenchmark {
                     ints(map.remove("commit-intervals"), "50,100,20"),
                     Integer.parseInt(map.getOrDefault("burst", "100000")),
                     Integer.parseInt(map.getOrDefault("warm-up", "60")),
+                    Boolean.parseBoolean(map.getOrDefault("twin", "true")),
                     Integer.parseInt(map.getOrDefault("partitions", "6")),
                     Integer.parseInt(map.getOrDefault("threads", "1")), settings);
-            map.keySet().removeAll(List.of("seconds", "burst", "warm-up", "partitions", "threads"));
+            map.keySet().removeAll(List.of("seconds", "burst", "warm-up", "twin", "partitions", "threads"));
             if (!map.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + map.keySet()
-                        + "; known: rates, seconds, commit-intervals, burst, warm-up, partitions, threads, set.<ferry.router.key>");
+                        + "; known: rates, seconds, commit-intervals, burst, warm-up, twin, partitions, threads, set.<ferry.router.key>");
             }
             return options;
         }
@@ -182,7 +184,6 @@ public final class RouterBenchmark {
         }
 
         // ---- the router: a fresh set of topics per commit interval, so no run reads another's backlog
-        Result routerBurst = null;
         for (int i = 0; i < options.commitIntervals().size(); i++) {
             int commitMs = options.commitIntervals().get(i);
             Topics topics = i == 0 ? first : topics();
@@ -193,50 +194,90 @@ public final class RouterBenchmark {
             settings.put(RouterConfig.THREADS, Integer.toString(options.threads()));
             settings.put(RouterConfig.STATE_DIR, Files.createTempDirectory("ferry-router-bench-state-").toString());
             RouterConfig config = RouterConfig.fromMap(settings);
+            String path = "router (EOS), intent → RUN, commit " + commitMs + " ms";
             try (RouterApp router = RouterApp.start(config, topics, kafka.bootstrapServers(), Duration.ofSeconds(30));
                  RouterLoad load = new RouterLoad(kafka.bootstrapServers(), topics, i)) {
                 awaitRunning(router);
                 load.advertisePools();
                 load.awaitFirstRun(RouterBenchmark::intent);
-                if (i == 0) {
-                    long warmUpEnd = System.nanoTime() + Duration.ofSeconds(options.warmUpSeconds()).toNanos();
-                    do {
-                        load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
-                    } while (System.nanoTime() < warmUpEnd);
-                    long cpu = streamThreadCpuNanos();
-                    CpuUse machine = CpuUse.start();
-                    routerBurst = load.burst(options.burst(), RouterBenchmark::intent);
-                    lines.add(String.format(Locale.ROOT, "  router stream threads' CPU per intent in the burst: %.0f µs; "
-                            + "machine CPU during it: %s", (streamThreadCpuNanos() - cpu) / 1e3 / options.burst(),
-                            machine.busy()));
-                    row("router (EOS), intent → RUN, commit " + commitMs + " ms", "burst " + options.burst(), routerBurst);
-                    System.out.println("  stream thread: " + threadMetrics(router));
-                }
+                // the first router warms the JIT up; later ones (same JVM) only their own stores and connections
+                int warmUp = i == 0 ? options.warmUpSeconds() : Math.min(10, options.warmUpSeconds());
+                long warmUpEnd = System.nanoTime() + Duration.ofSeconds(warmUp).toNanos();
+                do {
+                    load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
+                } while (System.nanoTime() < warmUpEnd);
+                long cpu = streamThreadCpuNanos();
+                CpuUse machine = CpuUse.start();
+                Result burst = load.burst(options.burst(), RouterBenchmark::intent);
+                row(path, "burst " + options.burst(), burst);
+                System.out.println("  stream thread: " + threadMetrics(router));
+                lines.add(String.format(Locale.ROOT, "  commit %d ms: sustained throughput (burst, first send to last "
+                                + "delivery) %.0f intents/s vs raw %.0f records/s: ratio %.3f; stream threads' CPU per "
+                                + "intent %.0f µs; machine CPU %s", commitMs, burst.throughput(), rawBurst.throughput(),
+                        burst.throughput() / rawBurst.throughput(),
+                        (streamThreadCpuNanos() - cpu) / 1e3 / options.burst(), machine.busy()));
                 for (int rate : options.rates()) {
-                    if (i > 0 && rate != options.rates().get(0)) {
-                        continue; // other commit intervals: the first rate only, to compare latency
-                    }
                     Result result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
-                    row("router (EOS), intent → RUN, commit " + commitMs + " ms", rate + "/s", result);
+                    row(path, rate + "/s", result);
                     System.out.println("  stream thread: " + threadMetrics(router));
-                    if (i == 0) {
-                        Result ceiling = rawLatency.get(rate);
-                        lines.add(String.format(Locale.ROOT, "  at %d/s: router p99 %.1f ms vs raw p99 %.1f ms", rate,
-                                result.p99Ms(), ceiling.p99Ms()));
-                    }
+                    Result ceiling = rawLatency.get(rate);
+                    lines.add(String.format(Locale.ROOT, "  commit %d ms at %d/s: router p99 %.1f ms vs raw p99 %.1f ms",
+                            commitMs, rate, result.p99Ms(), ceiling.p99Ms()));
                 }
             }
         }
-        if (routerBurst != null) {
-            lines.add(String.format(Locale.ROOT, "  sustained throughput (burst, first send to last delivery): router %.0f "
-                            + "intents/s vs raw %.0f records/s: ratio %.2f",
-                    routerBurst.throughput(), rawBurst.throughput(), routerBurst.throughput() / rawBurst.throughput()));
+        if (options.twin()) {
+            shapeTwin(rawBurst);
         }
         System.out.println();
         System.out.println("| path | offered | delivered/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | samples |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         lines.stream().filter(l -> l.startsWith("|")).forEach(System.out::println);
         lines.stream().filter(l -> !l.startsWith("|")).forEach(System.out::println);
+    }
+
+    /**
+     * The router's shape without its decisions ({@link ShapeTwin}), on a fresh set of topics, with the first commit
+     * interval: the ceiling of the topology on this machine. Runs after the routers, so the JIT is warm.
+     */
+    private void shapeTwin(Result rawBurst) throws Exception {
+        int commitMs = options.commitIntervals().get(0);
+        Topics topics = topics();
+        Topic<String, byte[]> inbox = new Topic<>(topics.config().prefix() + "twin-inbox",
+                org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.ByteArray(),
+                options.partitions(), topics.config().replicationFactor(), dev.ferry.schema.CleanupPolicy.DELETE,
+                java.util.Optional.of(Duration.ofHours(1)));
+        try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
+            admin.apply(List.of(inbox));
+        }
+        RouterConfig config = RouterConfig.fromMap(Map.of(
+                RouterConfig.APPLICATION_ID, "bench-twin-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
+                RouterConfig.COMMIT_INTERVAL, commitMs + "ms",
+                RouterConfig.THREADS, Integer.toString(options.threads())));
+        String path = "router's shape, bytes only (ShapeTwin), commit " + commitMs + " ms";
+        try (ShapeTwin twin = ShapeTwin.start(config, topics, kafka.bootstrapServers(), inbox.name(),
+                     Files.createTempDirectory("ferry-twin-state-"));
+             RouterLoad load = new RouterLoad(kafka.bootstrapServers(), topics, 99)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!twin.running() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            load.awaitFirstRun(RouterBenchmark::intent);
+            long warmUpEnd = System.nanoTime() + Duration.ofSeconds(Math.min(10, options.warmUpSeconds())).toNanos();
+            do {
+                load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent);
+            } while (System.nanoTime() < warmUpEnd);
+            long cpu = streamThreadCpuNanos();
+            CpuUse machine = CpuUse.start();
+            Result burst = load.burst(options.burst(), RouterBenchmark::intent);
+            row(path, "burst " + options.burst(), burst);
+            lines.add(String.format(Locale.ROOT, "  the router's shape without the router, commit %d ms: %.0f intents/s "
+                            + "(raw Kafka ratio %.3f); stream threads' CPU per intent %.0f µs; machine CPU %s", commitMs,
+                    burst.throughput(), burst.throughput() / rawBurst.throughput(),
+                    (streamThreadCpuNanos() - cpu) / 1e3 / options.burst(), machine.busy()));
+            Result paced = load.paced(options.rates().get(0), options.seconds(), RouterBenchmark::intent);
+            row(path, options.rates().get(0) + "/s", paced);
+        }
     }
 
     /** Ferry's topics under a fresh prefix, created. */
