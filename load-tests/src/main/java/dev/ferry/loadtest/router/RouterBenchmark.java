@@ -3,6 +3,7 @@ package dev.ferry.loadtest.router;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import dev.ferry.devkit.kafka.EmbeddedKafkaBroker;
+import dev.ferry.devkit.process.Directories;
 import dev.ferry.devkit.kafka.ExternalKafkaBroker;
 import dev.ferry.devkit.kafka.KafkaBroker;
 import dev.ferry.devkit.registry.ApicurioRegistry;
@@ -72,9 +73,11 @@ public final class RouterBenchmark {
     private final Options options;
     private final KafkaBroker kafka;
     private final String registryUrl;
+    private final Path data;
     private final List<String> lines = new ArrayList<>();
 
-    private RouterBenchmark(Options options, KafkaBroker kafka, String registryUrl) {
+    private RouterBenchmark(Options options, KafkaBroker kafka, String registryUrl, Path data) {
+        this.data = data;
         this.options = options;
         this.kafka = kafka;
         this.registryUrl = registryUrl;
@@ -150,7 +153,10 @@ public final class RouterBenchmark {
             String registryUrl = registry != null ? registry.baseUrl() : externalRegistry;
             System.out.printf("Kafka: %s; registry: %s; load average before: %s; %d cores; %s%n", kafka.describe(),
                     registryUrl, load, Runtime.getRuntime().availableProcessors(), options);
-            new RouterBenchmark(options, kafka, registryUrl).run();
+            new RouterBenchmark(options, kafka, registryUrl, data).run();
+        } finally {
+            // the broker's logs and the routers' stores: gigabytes after a few runs at 10,000 intents/s
+            Directories.deleteRecursively(data);
         }
         System.out.printf("%nload average after: %s; took %d s%n", loadAverage(),
                 Duration.ofNanos(System.nanoTime() - began).toSeconds());
@@ -192,7 +198,7 @@ public final class RouterBenchmark {
             settings.put(RouterConfig.APPLICATION_ID, applicationId);
             settings.put(RouterConfig.COMMIT_INTERVAL, commitMs + "ms");
             settings.put(RouterConfig.THREADS, Integer.toString(options.threads()));
-            settings.put(RouterConfig.STATE_DIR, Files.createTempDirectory("ferry-router-bench-state-").toString());
+            settings.put(RouterConfig.STATE_DIR, Files.createTempDirectory(data, "state-").toString());
             RouterConfig config = RouterConfig.fromMap(settings);
             String path = "router (EOS), intent → RUN, commit " + commitMs + " ms";
             try (RouterApp router = RouterApp.start(config, topics, kafka.bootstrapServers(), Duration.ofSeconds(30));
@@ -256,7 +262,7 @@ public final class RouterBenchmark {
                 RouterConfig.THREADS, Integer.toString(options.threads())));
         String path = "router's shape, bytes only (ShapeTwin), commit " + commitMs + " ms";
         try (ShapeTwin twin = ShapeTwin.start(config, topics, kafka.bootstrapServers(), inbox.name(),
-                     Files.createTempDirectory("ferry-twin-state-"));
+                     Files.createTempDirectory(data, "twin-state-"));
              RouterLoad load = new RouterLoad(kafka.bootstrapServers(), topics, 99)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!twin.running() && System.nanoTime() < deadline) {
