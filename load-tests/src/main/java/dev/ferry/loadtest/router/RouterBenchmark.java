@@ -256,6 +256,15 @@ public final class RouterBenchmark {
         try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers(), Duration.ofSeconds(30), Map.of())) {
             admin.apply(List.of(inbox));
         }
+        // Kafka Streams gives up on a source topic its first metadata does not show: wait until the broker lists it
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.listTopics().names().get().contains(inbox.name()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            admin.describeTopics(List.of(inbox.name())).allTopicNames().get();
+        }
         RouterConfig config = RouterConfig.fromMap(Map.of(
                 RouterConfig.APPLICATION_ID, "bench-twin-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
                 RouterConfig.COMMIT_INTERVAL, commitMs + "ms",
