@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Reads {@code pod-intents} with the registry deserializer and keeps the record's bytes ({@link ReceivedIntent}),
  * noting where the Avro body starts when the gateway wrote it with the router's own schema version. That is known by
  * the framing (the schema id) the registry serializer gives the router's version on the topic, learned on first use
- * ({@link WireFraming}). A record in another schema version is decoded (and later encoded) as before.
+ * ({@link WireFraming}) with a serializer that only looks the schema up (the router does not register schemas under
+ * a topic it only reads). A record in another schema version, or any record while the router's version is not
+ * registered there, is decoded (and later encoded) as before.
  */
 final class IntentDeserializer implements Deserializer<ReceivedIntent> {
 

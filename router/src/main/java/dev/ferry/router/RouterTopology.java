@@ -1,9 +1,14 @@
 package dev.ferry.router;
 
 import dev.ferry.events.JobCommand;
+import dev.ferry.events.PodIntent;
 import dev.ferry.router.model.Matcher;
+import dev.ferry.schema.EventSerdes;
+import dev.ferry.schema.SerdeConfig;
 import dev.ferry.schema.Topics;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -135,7 +140,7 @@ public final class RouterTopology {
 
         // the routing side, keyed by pod UID
         topology.addSource(POD_INTENTS_SOURCE, keys, new IntentDeserializer(topics.podIntents().valueSerde().deserializer(),
-                topics.podIntents().valueSerde().serializer()), topics.podIntents().name());
+                lookupOnly(topics).value(PodIntent.class).serializer()), topics.podIntents().name());
         topology.addSource(POD_STATUS_SOURCE, keys, topics.podStatus().valueSerde().deserializer(),
                 topics.podStatus().name());
         topology.addSource(POD_INBOX_SOURCE, keys, own.podInbox().valueSerde().deserializer(), own.podInbox().name());
@@ -162,7 +167,7 @@ public final class RouterTopology {
                 POOL_KEEPER);
         topology.addSink(POOLS_TO_DECISIONS, topics.decisions().name(), keyOut,
                 topics.decisions().valueSerde().serializer(), POOL_KEEPER);
-        java.util.Map<String, String> jobsTopics = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> jobsTopics = new ConcurrentHashMap<>();
         TopicNameExtractor<String, Object> jobsTopic = (key, command, context) -> jobsTopics.computeIfAbsent(
                 command instanceof RunCommand run ? run.site() : ((JobCommand) command).getSite(),
                 site -> topics.jobs(site).name());
@@ -177,6 +182,16 @@ public final class RouterTopology {
                 POOL_VIEW_SOURCE, keys, own.poolView().valueSerde().deserializer(), own.poolView().name(), VIEW_UPDATER,
                 () -> new ViewUpdater(viewChanges));
         return topology;
+    }
+
+    /**
+     * Serdes that only look schemas up: the router learns how the gateway's records of its own schema version are
+     * framed ({@link IntentDeserializer}) without registering anything under a topic it only reads.
+     */
+    private static EventSerdes lookupOnly(Topics topics) {
+        SerdeConfig c = topics.serdes().config();
+        return new EventSerdes(new SerdeConfig(c.registryUrl(), c.serializerClass(), c.deserializerClass(), false,
+                c.passThrough()));
     }
 
     /**

@@ -37,10 +37,11 @@ public final class Topics {
     private final Topic<String, LogChunk> podLogs;
     private final Topic<String, DeadLetter> deadLetters;
     private final Serde<JobCommand> jobCommandSerde;
+    private final EventSerdes serdes;
 
     public Topics(TopicsConfig config, EventSerdes serdes) {
         this.config = Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(serdes, "serdes");
+        this.serdes = Objects.requireNonNull(serdes, "serdes");
         Duration retention = config.retention();
         this.podIntents = topic(POD_INTENTS, serdes.value(PodIntent.class), CleanupPolicy.DELETE, Optional.of(retention));
         this.pools = topic(POOLS, serdes.value(PoolAdvert.class), CleanupPolicy.COMPACT, Optional.empty());
@@ -53,6 +54,11 @@ public final class Topics {
 
     public TopicsConfig config() {
         return config;
+    }
+
+    /** The serdes the topics were made with. */
+    public EventSerdes serdes() {
+        return serdes;
     }
 
     /** {@code pod-intents}: CREATE/DELETE from the gateway, key pod UID. */
