@@ -3,9 +3,9 @@ package dev.ferry.loadtest.router;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import dev.ferry.devkit.kafka.EmbeddedKafkaBroker;
-import dev.ferry.devkit.process.Directories;
 import dev.ferry.devkit.kafka.ExternalKafkaBroker;
 import dev.ferry.devkit.kafka.KafkaBroker;
+import dev.ferry.devkit.process.Directories;
 import dev.ferry.devkit.registry.ApicurioRegistry;
 import dev.ferry.events.Backend;
 import dev.ferry.events.Container;
@@ -56,16 +56,20 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Router</b> (exactly_once_v2): pools large enough that nothing queues; intents produced as fast as
  *       possible (sustained throughput: RUN commands per second seen by a {@code read_committed} consumer of
  *       {@code jobs.<site>}), then at each fixed offered rate: the time from the producer's {@code send()} of an
- *       intent to its RUN command being visible to that consumer (HdrHistogram), per commit interval.</li>
+ *       intent to its RUN command being visible to that consumer (HdrHistogram), per commit interval. Each router
+ *       is warmed up first ({@code --warm-up}): the JIT compiler's work would otherwise be most of what is
+ *       measured.</li>
+ *   <li><b>ShapeTwin</b>: the router's topology passing bytes on without deciding anything, the same records per
+ *       intent: what the hops, transactions and changelogs alone allow.</li>
  * </ul>
  * Everything (broker, router, load generator, consumers) shares this machine; the schema registry is a child
  * process. {@code KAFKA_BOOTSTRAP_SERVERS} and {@code FERRY_REGISTRY_URL} point it at external ones instead.
  *
  * <pre>
- *   mvn -B -o -q -pl router,load-tests -am install -DskipTests
- *   MAVEN_OPTS=-Xmx1500m mvn -B -o -q -pl load-tests org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
- *       -Dexec.mainClass=dev.ferry.loadtest.router.RouterBenchmark \
- *       -Dexec.args="--rates=1000,5000,10000 --seconds=20 --commit-intervals=50,100,20 --burst=100000"
+ *   mvn -B -o -q install -DskipTests
+ *   mvn -B -o -q -pl load-tests compile dependency:build-classpath -Dmdep.outputFile=/tmp/lt.cp
+ *   java -Xmx2g -cp load-tests/target/classes:$(cat /tmp/lt.cp) dev.ferry.loadtest.router.RouterBenchmark \
+ *       --rates=1000,10000 --seconds=20 --burst=150000 --warm-up=60 --commit-intervals=50,100
  * </pre>
  */
 public final class RouterBenchmark {
@@ -88,7 +92,8 @@ public final class RouterBenchmark {
      *
      * @param rates           offered rates (intents or records per second) for the latency runs
      * @param seconds         how long each latency run offers load (the first fifth is warm-up, not recorded)
-     * @param commitIntervals commit intervals (ms) to measure the router with; the first also gets the burst
+     * @param commitIntervals commit intervals (ms) to measure the router with, each with the burst and every rate;
+     *                        the first is also ShapeTwin's
      * @param burst           intents in the sustained-throughput burst
      * @param warmUpSeconds   how long to run bursts before the measured ones (raw and router each), so the JIT has
      *                        compiled the hot paths: on 2 cores, C2 takes about 40 % of the CPU in the first minute
