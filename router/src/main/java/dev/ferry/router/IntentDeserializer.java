@@ -66,10 +66,11 @@ final class IntentDeserializer implements Deserializer<ReceivedIntent> {
             }
             return learned.orElse(null);
         } catch (RuntimeException e) {
-            // e.g. the registry refuses to register the router's schema version: read everything the slow way for now
+            // the router's schema version is not registered under the topic (the gateway writes another version), or
+            // the registry did not answer: read everything the slow way, and look again in a minute
             retryAt = System.nanoTime() + RETRY_NANOS;
-            LOG.info("cannot learn how intents of the router's schema version are framed on {} ({}); they are encoded "
-                    + "again until this works", topic, e.toString());
+            LOG.info("the router's schema version of PodIntent is not found under {} ({}); intents are encoded again, "
+                    + "looking again in a minute", topic, e.toString());
             return null;
         }
     }
