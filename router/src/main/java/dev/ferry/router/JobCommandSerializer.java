@@ -86,10 +86,9 @@ final class JobCommandSerializer implements Serializer<Object> {
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             encoder.writeString(run.commandId());
             encoder.writeEnum(RUN);
-            PodRef pod = run.pod().toRef();
-            encoder.writeString(pod.getNamespace());
-            encoder.writeString(pod.getName());
-            encoder.writeString(pod.getUid());
+            encoder.writeString(run.pod().namespace()); // PodRef's fields, in its order
+            encoder.writeString(run.pod().name());
+            encoder.writeString(run.pod().uid());
             encoder.writeString(run.site());
             encoder.writeString(run.poolId());
             encoder.writeInt(run.attempt());

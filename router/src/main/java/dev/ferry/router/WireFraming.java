@@ -41,8 +41,9 @@ final class WireFraming {
                 && Arrays.equals(bytes, 0, framing.length, framing, 0, framing.length);
     }
 
+    /** The record's Avro binary encoding, no framing. */
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> byte[] avroBody(T record) {
+    static <T extends SpecificRecord> byte[] avroBody(T record) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);

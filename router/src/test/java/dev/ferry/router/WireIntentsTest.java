@@ -7,16 +7,12 @@ import dev.ferry.events.JobCommand;
 import dev.ferry.events.PodIntent;
 import dev.ferry.fixtures.Pods;
 import dev.ferry.router.testing.FixedIdAvroSerde;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -90,7 +86,7 @@ class WireIntentsTest {
     @Test
     void aSerializerThatDoesNotFrameAsExpectedIsNeverSpliced() {
         PodIntent intent = pod();
-        Serializer<SpecificRecord> bare = (topic, record) -> record == null ? null : body(record); // ids in headers
+        Serializer<SpecificRecord> bare = (topic, record) -> record == null ? null : WireFraming.avroBody(record); // ids in headers
         byte[] wire = bare.serialize(INTENTS, intent);
 
         ReceivedIntent received = new IntentDeserializer((topic, data) -> avro(data, 0), bare::serialize)
@@ -139,19 +135,6 @@ class WireIntentsTest {
         try {
             return new SpecificDatumReader<>(PodIntent.class)
                     .read(null, DecoderFactory.get().binaryDecoder(data, offset, data.length - offset, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static byte[] body(SpecificRecord record) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<SpecificRecord>((Class<SpecificRecord>) record.getClass()).write(record, encoder);
-            encoder.flush();
-            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

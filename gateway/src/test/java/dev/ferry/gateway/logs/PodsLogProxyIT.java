@@ -49,12 +49,9 @@ class PodsLogProxyIT {
         try (KubeletLogServer server = new KubeletLogServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 source).start();
              KubernetesClient client = client(api);
-             NodeKeeper keeper = new NodeKeeper(client, NodeSettings.defaults("ferry-vk")
-                     .withAddress("127.0.0.1", server.port()), new PoolCapacity(), Clock.systemUTC())) {
+             NodeKeeper keeper = node(client, server.port())) {
             keeper.start();
-            client.pods().resource(new PodBuilder().withNewMetadata().withName("hello").endMetadata()
-                    .withNewSpec().withNodeName("ferry-vk").addNewContainer().withName("main").withImage("busybox:1.36")
-                    .endContainer().endSpec().build()).create();
+            createHello(client);
 
             assertThat(client.pods().inNamespace("default").withName("hello").getLog()).isEqualTo("one\ntwo\n");
             assertThat(client.pods().inNamespace("default").withName("hello").tailingLines(1).getLog())
@@ -87,12 +84,9 @@ class PodsLogProxyIT {
         try (KubeletLogServer server = new KubeletLogServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 source).withTls(KubeletCertificates.selfSigned(List.of("ferry-vk"), "127.0.0.1")).start();
              KubernetesClient client = client(api);
-             NodeKeeper keeper = new NodeKeeper(client, NodeSettings.defaults("ferry-vk")
-                     .withAddress("127.0.0.1", server.port()), new PoolCapacity(), Clock.systemUTC())) {
+             NodeKeeper keeper = node(client, server.port())) {
             keeper.start();
-            client.pods().resource(new PodBuilder().withNewMetadata().withName("hello").endMetadata()
-                    .withNewSpec().withNodeName("ferry-vk").addNewContainer().withName("main").withImage("busybox:1.36")
-                    .endContainer().endSpec().build()).create();
+            createHello(client);
 
             assertThat(client.pods().inNamespace("default").withName("hello").getLog()).isEqualTo("over tls\n");
             // and it really is TLS: a plain HTTP request gets no log
@@ -109,12 +103,9 @@ class PodsLogProxyIT {
         try (KubeletLogServer server = new KubeletLogServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 source).start();
              KubernetesClient client = client(api);
-             NodeKeeper keeper = new NodeKeeper(client, NodeSettings.defaults("ferry-vk")
-                     .withAddress("127.0.0.1", server.port()), new PoolCapacity(), Clock.systemUTC())) {
+             NodeKeeper keeper = node(client, server.port())) {
             keeper.start();
-            client.pods().resource(new PodBuilder().withNewMetadata().withName("hello").endMetadata()
-                    .withNewSpec().withNodeName("ferry-vk").addNewContainer().withName("main").withImage("busybox:1.36")
-                    .endContainer().endSpec().build()).create();
+            createHello(client);
 
             assertThatThrownBy(() -> client.pods().inNamespace("default").withName("hello").terminated().getLog())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
@@ -122,6 +113,19 @@ class PodsLogProxyIT {
                         assertThat(e.getMessage()).contains("ask without --previous");
                     });
         }
+    }
+
+    /** The virtual node "ferry-vk", whose kubelet endpoint is the log server on {@code port}. */
+    private static NodeKeeper node(KubernetesClient client, int port) {
+        return new NodeKeeper(client, NodeSettings.defaults("ferry-vk").withAddress("127.0.0.1", port), new PoolCapacity(),
+                Clock.systemUTC());
+    }
+
+    /** Pod default/hello with container "main", bound to ferry-vk. */
+    private static void createHello(KubernetesClient client) {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("hello").endMetadata()
+                .withNewSpec().withNodeName("ferry-vk").addNewContainer().withName("main").withImage("busybox:1.36")
+                .endContainer().endSpec().build()).create();
     }
 
     private static KubernetesClient client(DevApiServer api) {

@@ -270,13 +270,14 @@ public final class RouterBenchmark {
             }
             admin.describeTopics(List.of(inbox.name())).allTopicNames().get();
         }
-        RouterConfig config = RouterConfig.fromMap(Map.of(
-                RouterConfig.APPLICATION_ID, "bench-twin-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
-                RouterConfig.COMMIT_INTERVAL, commitMs + "ms",
-                RouterConfig.THREADS, Integer.toString(options.threads())));
+        Map<String, String> settings = new LinkedHashMap<>(options.settings());
+        settings.put(RouterConfig.APPLICATION_ID, "bench-twin-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        settings.put(RouterConfig.COMMIT_INTERVAL, commitMs + "ms");
+        settings.put(RouterConfig.THREADS, Integer.toString(options.threads()));
+        settings.put(RouterConfig.STATE_DIR, Files.createTempDirectory(data, "twin-state-").toString());
+        RouterConfig config = RouterConfig.fromMap(settings);
         String path = "router's shape, bytes only (ShapeTwin), commit " + commitMs + " ms";
-        try (ShapeTwin twin = ShapeTwin.start(config, topics, kafka.bootstrapServers(), inbox.name(),
-                     Files.createTempDirectory(data, "twin-state-"));
+        try (ShapeTwin twin = ShapeTwin.start(config, topics, kafka.bootstrapServers(), inbox.name());
              RouterLoad load = new RouterLoad(kafka.bootstrapServers(), topics, 99)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!twin.running() && System.nanoTime() < deadline) {

@@ -1,15 +1,14 @@
 package dev.ferry.loadtest.router;
 
+import dev.ferry.router.RouterApp;
 import dev.ferry.router.RouterConfig;
 import dev.ferry.schema.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,7 +34,7 @@ final class ShapeTwin implements AutoCloseable {
         this.streams = streams;
     }
 
-    static ShapeTwin start(RouterConfig config, Topics topics, String bootstrapServers, String inbox, Path stateDir) {
+    static ShapeTwin start(RouterConfig config, Topics topics, String bootstrapServers, String inbox) {
         Topology topology = new Topology();
         topology.addSource("in", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.podIntents().name());
@@ -53,15 +52,8 @@ final class ShapeTwin implements AutoCloseable {
                 Serdes.ByteArray().serializer(), "reserve");
         topology.addSink("to-decisions", topics.decisions().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), "reserve");
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitInterval().toMillis()));
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.threads()));
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
-        p.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, "-1");
+        // the router's own Streams settings (exactly_once_v2, commit interval, threads, state directory, overrides)
+        Properties p = RouterApp.streamsProperties(config, topics, bootstrapServers);
         KafkaStreams streams = new KafkaStreams(topology, p);
         streams.start();
         return new ShapeTwin(streams);
