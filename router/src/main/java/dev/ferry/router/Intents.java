@@ -65,7 +65,8 @@ public final class Intents {
         }
         String backend = null;
         String because = "";
-        for (String key : new TreeMap<>(intent.getAnnotations()).keySet()) {
+        // sorted, so the annotation named in messages does not depend on the map's order; most pods have none
+        for (String key : backendAnnotations(intent.getAnnotations())) {
             for (Map.Entry<String, String> prefix : BACKEND_ANNOTATION_PREFIXES.entrySet()) {
                 if (key.startsWith(prefix.getKey())) {
                     if (backend != null && !backend.equals(prefix.getValue())) {
@@ -98,6 +99,20 @@ public final class Intents {
                 because,
                 deadline == null ? OptionalLong.empty() : OptionalLong.of(deadline),
                 spec.getPriority() == null ? 0 : spec.getPriority());
+    }
+
+    private static Iterable<String> backendAnnotations(Map<String, String> annotations) {
+        List<String> keys = new ArrayList<>(1);
+        for (String key : annotations.keySet()) {
+            for (String prefix : BACKEND_ANNOTATION_PREFIXES.keySet()) {
+                if (key.startsWith(prefix)) {
+                    keys.add(key);
+                    break;
+                }
+            }
+        }
+        keys.sort(null);
+        return keys;
     }
 
     /** Per resource, the request, else the limit (Kubernetes defaults a missing request to the limit). */

@@ -445,7 +445,7 @@ final class RouterCodec {
                         return null;
                     }
                     try {
-                        Out out = new Out(512);
+                        Out out = OUT.get().reset();
                         out.writeByte(FORMAT);
                         writer.write(out, value);
                         return out.toByteArray();
@@ -476,6 +476,9 @@ final class RouterCodec {
                 });
     }
 
+    /** Each thread's writer: its buffer grows to the largest record once, instead of for every large record. */
+    private static final ThreadLocal<Out> OUT = ThreadLocal.withInitial(() -> new Out(1024));
+
     /** A growable big-endian writer; unsynchronized, unlike {@code DataOutputStream} over a byte array stream. */
     private static final class Out {
         private byte[] buf;
@@ -483,6 +486,14 @@ final class RouterCodec {
 
         Out(int capacity) {
             buf = new byte[capacity];
+        }
+
+        Out reset() {
+            n = 0;
+            if (buf.length > 1 << 20) {
+                buf = new byte[1024]; // not kept for one huge record
+            }
+            return this;
         }
 
         private void room(int more) {

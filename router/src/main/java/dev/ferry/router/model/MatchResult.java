@@ -19,14 +19,24 @@ public record MatchResult(List<Candidate> candidates, Set<String> unoffered) {
     public MatchResult {
         candidates = List.copyOf(candidates);
         unoffered = Set.copyOf(unoffered);
+        for (int i = 1; i < candidates.size(); i++) {
+            if (candidates.get(i).eligible() && !candidates.get(i - 1).eligible()) {
+                throw new IllegalArgumentException("eligible candidates come first: " + candidates);
+            }
+        }
     }
 
+    /** The eligible candidates, in order (they come first). */
     public List<Candidate> eligible() {
-        return candidates.stream().filter(Candidate::eligible).toList();
+        int n = 0;
+        while (n < candidates.size() && candidates.get(n).eligible()) {
+            n++;
+        }
+        return candidates.subList(0, n);
     }
 
     public boolean anyEligible() {
-        return candidates.stream().anyMatch(Candidate::eligible);
+        return !candidates.isEmpty() && candidates.get(0).eligible();
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.ferry.router.model;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,12 +32,16 @@ public final class Matcher {
 
     private static final List<String> DEFAULT_SCORED = List.of("cpu", "memory");
 
+    private static final Comparator<Candidate> BY_POOL_ID = Comparator.comparing(Candidate::poolId);
+
     private final ScoringPolicy policy;
     private final Set<String> ignoredNodeLabels;
+    private final Comparator<Candidate> preference;
 
     public Matcher(ScoringPolicy policy, Set<String> ignoredNodeLabels) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.ignoredNodeLabels = Set.copyOf(ignoredNodeLabels);
+        this.preference = preference(policy);
     }
 
     public ScoringPolicy policy() {
@@ -47,31 +50,33 @@ public final class Matcher {
 
     /** Considers every pool for the pod; see {@link MatchResult} for the order. */
     public MatchResult match(PodRequirements pod, Collection<PoolView> pools, Instant now) {
-        List<Candidate> eligible = new ArrayList<>();
+        Scored scored = new Scored(pod.requests());
+        List<Candidate> eligible = new ArrayList<>(pools.size());
         List<Candidate> losers = new ArrayList<>();
         for (PoolView view : pools) {
             List<String> reasons = reasons(pod, view.spec(), now);
             if (reasons.isEmpty()) {
                 boolean fitsNow = pod.requests().fitsWithin(view.free());
                 eligible.add(new Candidate(view.spec().poolId(), view.spec().site(), true, fitsNow,
-                        score(pod.requests(), view.spec().allocatable(), view.usage().reserved()),
-                        score(pod.requests(), view.spec().allocatable(),
-                                view.usage().reserved().plus(view.usage().queuedDemand())),
-                        List.of()));
+                        scored.score(view, 1), scored.score(view, 2), List.of()));
             } else {
                 losers.add(new Candidate(view.spec().poolId(), view.spec().site(), false, false, Double.NaN,
                         Double.NaN, reasons));
             }
         }
-        eligible.sort(preference());
-        losers.sort(Comparator.comparing(Candidate::poolId));
-        List<Candidate> all = new ArrayList<>(eligible);
+        eligible.sort(preference);
+        losers.sort(BY_POOL_ID);
+        List<Candidate> all = new ArrayList<>(eligible.size() + losers.size());
+        all.addAll(eligible);
         all.addAll(losers);
 
+        // an eligible pool offers every resource the pod requests, so only without one can some be unoffered
         Set<String> unoffered = new TreeSet<>();
-        for (String resource : pod.requests().names()) {
-            if (pools.stream().noneMatch(v -> v.spec().allocatable().get(resource).signum() > 0)) {
-                unoffered.add(resource);
+        if (eligible.isEmpty()) {
+            for (String resource : pod.requests().names()) {
+                if (pools.stream().noneMatch(v -> v.offers(resource))) {
+                    unoffered.add(resource);
+                }
             }
         }
         return new MatchResult(all, pools.isEmpty() ? Set.of() : unoffered);
@@ -79,6 +84,10 @@ public final class Matcher {
 
     /** Fits-now first; then by score (highest first to spread, lowest first to bin-pack); then by pool id. */
     Comparator<Candidate> preference() {
+        return preference;
+    }
+
+    private static Comparator<Candidate> preference(ScoringPolicy policy) {
         Comparator<Candidate> byScore = Comparator.comparingDouble(Candidate::score);
         if (policy == ScoringPolicy.SPREAD) {
             byScore = byScore.reversed();
@@ -107,7 +116,8 @@ public final class Matcher {
             reasons.add("namespace " + pod.namespace() + " may not use this pool (allowed: "
                     + pool.allowedNamespaces().stream().sorted().collect(Collectors.joining(", ")) + ")");
         }
-        for (Map.Entry<String, String> selector : new java.util.TreeMap<>(pod.nodeSelector()).entrySet()) {
+        for (Map.Entry<String, String> selector : pod.nodeSelector().isEmpty() ? Set.<Map.Entry<String, String>>of()
+                : new java.util.TreeMap<>(pod.nodeSelector()).entrySet()) {
             if (ignoredNodeLabels.contains(selector.getKey())) {
                 continue;
             }
@@ -166,23 +176,38 @@ public final class Matcher {
     }
 
     /**
-     * The fraction of the pod's scarcest requested resource left free after placing it beside {@code used}:
-     * {@code min over r of (allocatable[r] - used[r] - request[r]) / allocatable[r]}. A pod that requests nothing is
-     * scored by the free fraction of cpu and memory; a pool with neither scores 1.
+     * Scores one pod against pools: the fraction of the pod's scarcest requested resource left free after placing it
+     * beside what the pool uses, {@code min over r of (allocatable[r] - used[r] - request[r]) / allocatable[r]}. A
+     * pod that requests nothing is scored by the free fraction of cpu and memory; a pool with neither scores 1. The
+     * pod's amounts are turned into doubles once, the pools' come from their views ({@link PoolView#amounts}).
      */
-    static double score(Resources request, Resources allocatable, Resources used) {
-        double score = Double.POSITIVE_INFINITY;
-        boolean any = false;
-        Collection<String> names = request.isEmpty() ? DEFAULT_SCORED : request.names();
-        for (String name : names) {
-            BigDecimal total = allocatable.get(name);
-            if (total.signum() <= 0) {
-                continue;
+    private static final class Scored {
+        private final String[] names;
+        private final double[] requested;
+
+        Scored(Resources request) {
+            Collection<String> scoredNames = request.isEmpty() ? DEFAULT_SCORED : request.names();
+            this.names = scoredNames.toArray(String[]::new);
+            this.requested = new double[names.length];
+            for (int i = 0; i < names.length; i++) {
+                requested[i] = request.get(names[i]).doubleValue();
             }
-            double left = total.doubleValue() - used.get(name).doubleValue() - request.get(name).doubleValue();
-            score = Math.min(score, left / total.doubleValue());
-            any = true;
         }
-        return any ? score : 1.0;
+
+        /** With {@code used} = the view's reserved amounts ({@code which} 1) or reserved + queued demand (2). */
+        double score(PoolView view, int which) {
+            double score = Double.POSITIVE_INFINITY;
+            boolean any = false;
+            for (int i = 0; i < names.length; i++) {
+                double[] amounts = view.amounts(names[i]);
+                if (amounts == null || amounts[0] <= 0) {
+                    continue;
+                }
+                double left = amounts[0] - amounts[which] - requested[i];
+                score = Math.min(score, left / amounts[0]);
+                any = true;
+            }
+            return any ? score : 1.0;
+        }
     }
 }

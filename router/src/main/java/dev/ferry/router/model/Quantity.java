@@ -30,6 +30,15 @@ public record Quantity(BigDecimal value, String text) implements Comparable<Quan
     /** Larger exponents than Kubernetes' own limit (a quantity fits an int64 with a scale of 10^-9) are refused. */
     private static final int MAX_EXPONENT = 30;
     private static final BigDecimal KI = BigDecimal.valueOf(1024);
+    /**
+     * Quantities already parsed: a pod's requests are a handful of texts ({@code 500m}, {@code 2Gi}) seen again and
+     * again, and parsing one costs more than the rest of reading the pod's resources. Texts that fail to parse are
+     * not kept (they throw).
+     */
+    private static final java.util.concurrent.ConcurrentMap<String, Quantity> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 4096;
+    private static final int MAX_CACHED_LENGTH = 32;
 
     public Quantity {
         Objects.requireNonNull(value, "value");
@@ -65,6 +74,22 @@ public record Quantity(BigDecimal value, String text) implements Comparable<Quan
      * @throws InvalidQuantityException naming the text and what is wrong with it
      */
     public static Quantity parse(String text) {
+        if (text != null && text.length() <= MAX_CACHED_LENGTH) {
+            Quantity known = PARSED.get(text);
+            if (known != null) {
+                return known;
+            }
+            Quantity parsed = parseText(text);
+            if (PARSED.size() >= MAX_CACHED) {
+                PARSED.clear(); // user input: keep the cache bounded rather than clever
+            }
+            PARSED.put(text, parsed);
+            return parsed;
+        }
+        return parseText(text);
+    }
+
+    private static Quantity parseText(String text) {
         if (text == null || text.isEmpty()) {
             throw new InvalidQuantityException(text, "is empty");
         }

@@ -72,6 +72,12 @@ public final class Resources {
 
     /** Per resource, the larger of the two amounts. */
     public Resources max(Resources other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
         TreeMap<String, BigDecimal> result = new TreeMap<>(amounts);
         other.amounts.forEach((name, amount) -> result.merge(name, amount, BigDecimal::max));
         return of(result);
@@ -80,6 +86,9 @@ public final class Resources {
     private Resources combine(Resources other, int sign) {
         if (other.isEmpty()) {
             return this;
+        }
+        if (isEmpty() && sign > 0) {
+            return other;
         }
         TreeMap<String, BigDecimal> result = new TreeMap<>(amounts);
         other.amounts.forEach((name, amount) -> result.merge(name, sign > 0 ? amount : amount.negate(), BigDecimal::add));

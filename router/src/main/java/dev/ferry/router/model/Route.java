@@ -1,6 +1,6 @@
 package dev.ferry.router.model;
 
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,23 +45,40 @@ public sealed interface Route permits Route.Try, Route.Wait, Route.Reject {
         if (!match.anyEligible()) {
             return new Reject(match.rejection());
         }
-        List<Candidate> eligible = match.eligible().stream().filter(c -> !unavailable.containsKey(c.poolId())).toList();
+        List<Candidate> eligible = new ArrayList<>(match.eligible().size());
+        for (Candidate c : match.eligible()) {
+            if (!unavailable.containsKey(c.poolId())) {
+                eligible.add(c);
+            }
+        }
         if (eligible.isEmpty()) {
             return new Reject("no pool can run this pod now: " + unavailable.entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
                     .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; ")));
         }
-        Candidate queue = eligible.stream().min(Comparator.comparingDouble((Candidate c) -> -c.backlogScore())
-                .thenComparing(Candidate::poolId)).orElseThrow();
+        // the queue with the most room after its backlog, ties by pool id
+        Candidate queue = eligible.get(0);
+        for (Candidate c : eligible) {
+            int byBacklog = Double.compare(-c.backlogScore(), -queue.backlogScore());
+            if (byBacklog < 0 || byBacklog == 0 && c.poolId().compareTo(queue.poolId()) < 0) {
+                queue = c;
+            }
+        }
         if (eligible.size() == 1) {
             return new Wait(queue);
         }
-        List<Candidate> tryable = eligible.stream().filter(c -> c.fitsNow() && !noRoom.contains(c.poolId())).toList();
-        if (tryable.isEmpty()) {
+        Candidate best = null;
+        int tryable = 0;
+        for (Candidate c : eligible) {
+            if (c.fitsNow() && !noRoom.contains(c.poolId())) {
+                best = best == null ? c : best;
+                tryable++;
+            }
+        }
+        if (best == null) {
             return new Wait(queue);
         }
-        Candidate best = tryable.get(0);
         // waiting at once saves a round trip only when there is nothing else to try should it turn out full
-        return tryable.size() == 1 && best.poolId().equals(queue.poolId()) ? new Wait(best) : new Try(best);
+        return tryable == 1 && best.poolId().equals(queue.poolId()) ? new Wait(best) : new Try(best);
     }
 }
