@@ -3,6 +3,7 @@ package dev.ferry.router;
 import dev.ferry.events.IntentOperation;
 import dev.ferry.events.PodIntent;
 import dev.ferry.events.PodRef;
+import dev.ferry.router.avro.RoutingIntent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * A pod intent as the router carries it between its halves and keeps it in queues: Avro's single-object encoding
@@ -44,6 +48,9 @@ final class IntentBytes {
         }
     }
 
+    /** Each thread's projecting reader (Avro resolves {@link RoutingIntent} against PodIntent by its aliases). */
+    private static final ThreadLocal<Projection> PROJECTION = ThreadLocal.withInitial(Projection::new);
+
     private IntentBytes() {
     }
 
@@ -56,6 +63,33 @@ final class IntentBytes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The fields routing reads ({@link RoutingIntent}, a projection of {@link PodIntent}) from an Avro body written
+     * with the router's own schema, {@code source[offset..]}; the rest of the pod is skipped, not decoded.
+     *
+     * @throws SerializationException when the body is not such an intent
+     */
+    static RoutingIntent routing(byte[] source, int offset) {
+        Projection projection = PROJECTION.get();
+        try {
+            projection.decoder = DecoderFactory.get().binaryDecoder(source, offset, source.length - offset,
+                    projection.decoder);
+            return projection.reader.read(null, projection.decoder);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("not a PodIntent of the router's schema version: " + e, e);
+        }
+    }
+
+    /** The fields routing reads from an intent as the router carries it. */
+    static RoutingIntent routing(byte[] carried) {
+        return ownSchema(carried) ? routing(carried, BODY_OFFSET) : routing(decode(carried));
+    }
+
+    /** The fields routing reads from a decoded intent. */
+    static RoutingIntent routing(PodIntent intent) {
+        return routing(encode(intent), BODY_OFFSET);
     }
 
     static PodIntent decode(byte[] bytes) {
@@ -93,5 +127,11 @@ final class IntentBytes {
     /** True when {@code bytes} are a single-object encoding of the router's schema. */
     static boolean ownSchema(byte[] bytes) {
         return bytes.length >= BODY_OFFSET && Arrays.equals(bytes, 0, BODY_OFFSET, HEADER, 0, BODY_OFFSET);
+    }
+
+    private static final class Projection {
+        final DatumReader<RoutingIntent> reader = new SpecificDatumReader<>(PodIntent.getClassSchema(),
+                RoutingIntent.getClassSchema());
+        BinaryDecoder decoder;
     }
 }

@@ -12,12 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code pod-intents} with the registry deserializer and keeps the record's bytes ({@link ReceivedIntent}),
- * noting where the Avro body starts when the gateway wrote it with the router's own schema version. That is known by
- * the framing (the schema id) the registry serializer gives the router's version on the topic, learned on first use
- * ({@link WireFraming}) with a serializer that only looks the schema up (the router does not register schemas under
- * a topic it only reads). A record in another schema version, or any record while the router's version is not
- * registered there, is decoded (and later encoded) as before.
+ * Reads {@code pod-intents} into {@link ReceivedIntent}s: the fields routing needs, and the intent as the router
+ * carries it on. A record the gateway wrote with the router's own schema version is not decoded whole: routing's
+ * fields are read from its Avro body ({@link IntentBytes#routing}, skipping the rest of the pod) and the body is
+ * carried on as it is. Which records those are is known by the framing (the schema id) the registry serializer gives
+ * the router's version on the topic, learned on first use ({@link WireFraming}) with a serializer that only looks the
+ * schema up (the router does not register schemas under a topic it only reads). A record in another schema version,
+ * or any record while the router's version is not registered there, is decoded by the registry deserializer and
+ * encoded again.
  */
 final class IntentDeserializer implements Deserializer<ReceivedIntent> {
 
@@ -41,12 +43,21 @@ final class IntentDeserializer implements Deserializer<ReceivedIntent> {
 
     @Override
     public ReceivedIntent deserialize(String topic, Headers headers, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        byte[] framing = framing(topic);
+        if (framing != null && WireFraming.framedBy(data, framing)) {
+            // the router's own schema version: read the routing fields from the body, carry the body as it is
+            return new ReceivedIntent(IntentBytes.routing(data, framing.length), IntentBytes.fromBody(data, framing.length),
+                    true);
+        }
         PodIntent intent = headers == null ? delegate.deserialize(topic, data) : delegate.deserialize(topic, headers, data);
         if (intent == null) {
             return null;
         }
-        byte[] framing = framing(topic);
-        return new ReceivedIntent(intent, data, framing != null && WireFraming.framedBy(data, framing) ? framing.length : -1);
+        byte[] carried = IntentBytes.encode(intent);
+        return new ReceivedIntent(IntentBytes.routing(carried, IntentBytes.BODY_OFFSET), carried, false);
     }
 
     private byte[] framing(String topic) {

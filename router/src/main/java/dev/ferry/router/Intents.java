@@ -1,10 +1,12 @@
 package dev.ferry.router;
 
-import dev.ferry.events.Container;
-import dev.ferry.events.IntentOperation;
-import dev.ferry.events.NodeSelectorRequirement;
 import dev.ferry.events.PodIntent;
-import dev.ferry.events.PodSpecSnapshot;
+import dev.ferry.router.avro.RoutingContainer;
+import dev.ferry.router.avro.RoutingIntent;
+import dev.ferry.router.avro.RoutingOperation;
+import dev.ferry.router.avro.RoutingRequirement;
+import dev.ferry.router.avro.RoutingSpec;
+import dev.ferry.router.avro.RoutingTerm;
 import dev.ferry.router.model.InvalidQuantityException;
 import dev.ferry.router.model.LabelRequirement;
 import dev.ferry.router.model.NodeSelectorTerm;
@@ -20,7 +22,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
-/** Reads a {@link PodIntent} (the Avro event) into the router's {@link PodRequirements}, validating it. */
+/**
+ * Reads a pod intent into the router's {@link PodRequirements}, validating it. It reads the {@link RoutingIntent}
+ * projection of {@link PodIntent}, which is all the routing side decodes of an intent.
+ */
 public final class Intents {
 
     /**
@@ -41,10 +46,19 @@ public final class Intents {
      * @throws InvalidIntentException naming the field when the intent cannot be run anywhere as written
      */
     public static PodRequirements requirements(PodIntent intent) {
-        if (intent.getOperation() != IntentOperation.CREATE) {
+        return requirements(IntentBytes.routing(intent));
+    }
+
+    /**
+     * The requirements of a CREATE intent, from the fields routing reads.
+     *
+     * @throws InvalidIntentException naming the field when the intent cannot be run anywhere as written
+     */
+    static PodRequirements requirements(RoutingIntent intent) {
+        if (intent.getOperation() != RoutingOperation.CREATE) {
             throw new InvalidIntentException("operation " + intent.getOperation() + " has no pod to route");
         }
-        PodSpecSnapshot spec = intent.getSpec();
+        RoutingSpec spec = intent.getSpec();
         if (spec == null) {
             throw new InvalidIntentException("spec: a CREATE intent must carry the pod's spec");
         }
@@ -116,7 +130,7 @@ public final class Intents {
     }
 
     /** Per resource, the request, else the limit (Kubernetes defaults a missing request to the limit). */
-    private static Resources containerRequest(Container container, String path) {
+    private static Resources containerRequest(RoutingContainer container, String path) {
         String where = path + " (" + container.getName() + ")";
         Map<String, BigDecimal> requests = quantities(container.getRequests(), where + ".resources.requests");
         Map<String, BigDecimal> limits = quantities(container.getLimits(), where + ".resources.limits");
@@ -148,7 +162,7 @@ public final class Intents {
         return parsed;
     }
 
-    private static List<NodeSelectorTerm> affinity(List<dev.ferry.events.NodeSelectorTerm> terms) {
+    private static List<NodeSelectorTerm> affinity(List<RoutingTerm> terms) {
         List<NodeSelectorTerm> result = new ArrayList<>();
         for (int i = 0; i < terms.size(); i++) {
             String path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[" + i + "]";
@@ -159,10 +173,10 @@ public final class Intents {
         return result;
     }
 
-    private static List<LabelRequirement> requirements(List<NodeSelectorRequirement> raw, String path) {
+    private static List<LabelRequirement> requirements(List<RoutingRequirement> raw, String path) {
         List<LabelRequirement> result = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
-            NodeSelectorRequirement r = raw.get(i);
+            RoutingRequirement r = raw.get(i);
             String where = path + "[" + i + "]";
             LabelRequirement.Operator operator;
             try {

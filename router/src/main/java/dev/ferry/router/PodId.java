@@ -22,6 +22,10 @@ public record PodId(String namespace, String name, String uid) {
         return new PodId(ref.getNamespace(), ref.getName(), ref.getUid());
     }
 
+    static PodId of(dev.ferry.router.avro.RoutingPod pod) {
+        return new PodId(pod.getNamespace(), pod.getName(), pod.getUid());
+    }
+
     public PodRef toRef() {
         // the all-arguments constructor: Avro's builders validate and copy defaults, which shows on the hot path
         return new PodRef(namespace, name, uid);

@@ -1,12 +1,12 @@
 package dev.ferry.router;
 
 import dev.ferry.events.DecisionOutcome;
-import dev.ferry.events.IntentOperation;
-import dev.ferry.events.PodIntent;
 import dev.ferry.events.PodPhase;
 import dev.ferry.events.PodStatusEvent;
 import dev.ferry.events.RoutingDecision;
 import dev.ferry.events.StatusSource;
+import dev.ferry.router.avro.RoutingIntent;
+import dev.ferry.router.avro.RoutingOperation;
 import dev.ferry.router.model.Candidate;
 import dev.ferry.router.model.MatchResult;
 import dev.ferry.router.model.Matcher;
@@ -36,7 +36,7 @@ import org.slf4j.MDC;
 
 /**
  * The routing side (see {@link RouterTopology}): one task per partition of {@code pod-intents}, handling every
- * event about its pods in order. Values are {@link PodIntent}, {@link PodStatusEvent} or {@link PodMessage}.
+ * event about its pods in order. Values are {@link ReceivedIntent}, {@link PodStatusEvent} or {@link PodMessage}.
  *
  * <p><b>Status events it writes</b> use source {@link StatusSource#ROUTER} and a sequence that grows per pod
  * ({@link PodState#statusSequence()}). Readers order a pod's status events by (attempt, source, sequence), with
@@ -114,7 +114,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     // ---- intents
 
     private void onIntent(Record<String, Object> record, String uid, ReceivedIntent received) {
-        PodIntent intent = received.intent();
+        RoutingIntent intent = received.intent();
         long now = context.currentSystemTimeMs();
         PodId pod = PodId.of(intent.getPod());
         MDC.put("pod", pod.namespace() + "/" + pod.name());
@@ -139,10 +139,10 @@ final class PodRouter implements Processor<String, Object, String, Object> {
             }
             return;
         }
-        IntentOperation operation = intent.getOperation();
-        if (operation == IntentOperation.CREATE) {
+        RoutingOperation operation = intent.getOperation();
+        if (operation == RoutingOperation.CREATE) {
             onCreate(record, uid, pod, state, received, now);
-        } else if (operation == IntentOperation.DELETE) {
+        } else if (operation == RoutingOperation.DELETE) {
             onDelete(record, uid, pod, state, intentId, now);
         } else if (state == null) {
             reject(record, PodState.fresh(pod, intentId, now), intentId, REASON_INVALID, "intent " + intentId
@@ -159,7 +159,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     private void onCreate(Record<String, Object> record, String uid, PodId pod, PodState state, ReceivedIntent received,
                           long now) {
-        PodIntent intent = received.intent();
+        RoutingIntent intent = received.intent();
         String intentId = intent.getIntentId();
         if (state != null) {
             state = state.withIntentId(intentId).nextDecision();
@@ -357,7 +357,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     }
 
     private static PodRequirements requirementsOf(byte[] intent) {
-        return Intents.requirements(IntentBytes.decode(intent));
+        return Intents.requirements(IntentBytes.routing(intent));
     }
 
     /**

@@ -39,6 +39,9 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
     /** Any legal site name: the jobs topics of all sites share one value serde. */
     static final String ANY_SITE = "any";
 
+    /** The ticket of a pod's first request to any pool ({@link PodState#sent} counts from 0). */
+    static final long FIRST_TICKET = 1;
+
     private static final char SEP = '\u0000';
     private static final StringSerializer KEYS = new StringSerializer();
 
@@ -164,7 +167,10 @@ final class PoolKeeper implements Processor<String, PoolMessage, String, Object>
             return;
         }
         String holdingKey = holdingKey(poolId, m.pod().uid());
-        Holding held = holdings.get(holdingKey);
+        // A pod's first request (ticket 1) cannot find a holding: its routing side has never asked any pool before,
+        // and a pod's state is forgotten only after every pool let it go. Later requests look, as a safety net for
+        // the re-routing paths; the look is a store read, which on this path would cost more than the rest of it.
+        Holding held = m.ticket() <= FIRST_TICKET ? null : holdings.get(holdingKey);
         if (held != null) {
             // cannot happen with one outstanding request per pod; answer as the holding says rather than hold twice
             LOG.warn("pool {} already holds pod {} (ticket {}), request {} not taken again", poolId, m.pod(),

@@ -1,24 +1,21 @@
 package dev.ferry.router;
 
-import dev.ferry.events.PodIntent;
+import dev.ferry.router.avro.RoutingIntent;
 import java.util.Objects;
 
 /**
- * An intent as read from {@code pod-intents}: decoded, with the record's bytes.
+ * An intent as read from {@code pod-intents}: what routing reads of it, and the intent as the router carries it on
+ * ({@link IntentBytes}).
  *
- * @param intent     the decoded intent
- * @param wire       the record's value as read
- * @param bodyOffset where the Avro body starts in {@code wire} when the writer used the router's own schema version,
- *                   else -1
+ * @param intent  the fields routing reads
+ * @param carried the whole intent in Avro single-object encoding
+ * @param asRead  true when {@code carried} holds the gateway's bytes as read (it wrote the router's schema version),
+ *                false when the intent was decoded whole and encoded again
  */
-record ReceivedIntent(PodIntent intent, byte[] wire, int bodyOffset) {
+record ReceivedIntent(RoutingIntent intent, byte[] carried, boolean asRead) {
 
     ReceivedIntent {
         Objects.requireNonNull(intent, "intent");
-    }
-
-    /** The intent as the router carries it ({@link IntentBytes}): copied when possible, else encoded. */
-    byte[] carried() {
-        return bodyOffset >= 0 ? IntentBytes.fromBody(wire, bodyOffset) : IntentBytes.encode(intent);
+        Objects.requireNonNull(carried, "carried");
     }
 }
