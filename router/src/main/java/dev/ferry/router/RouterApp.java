@@ -65,6 +65,7 @@ public final class RouterApp implements AutoCloseable {
         // commits come every commit interval (tens of ms), long before uncommitted state could grow large; without
         // the limit the stream thread does not add up every store's uncommitted bytes on each loop (~3 % of its time)
         p.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, "-1");
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RouterRocksDbConfig.class);
         p.putAll(config.streamsOverrides());
         return p;
     }

@@ -55,4 +55,22 @@ class RouterConfigTest {
                 .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50")
                 .containsEntry("num.standby.replicas", "1");
     }
+
+    @Test
+    void routerStoresKeepTheirLastLevelsBloomFiltersUnlessTheOperatorSetsRocksDbUp() {
+        Topics topics = new Topics(TopicsConfig.defaults(), new EventSerdes(FixedIdAvroSerde.config()));
+        assertThat(RouterApp.streamsProperties(RouterConfig.fromMap(Map.of()), topics, "kafka:9092"))
+                .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RouterRocksDbConfig.class);
+        assertThat(RouterApp.streamsProperties(RouterConfig.fromMap(Map.of(
+                "ferry.router.streams.rocksdb.config.setter", "com.example.Tuning")), topics, "kafka:9092"))
+                .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Tuning");
+
+        org.rocksdb.RocksDB.loadLibrary();
+        try (org.rocksdb.Options options = new org.rocksdb.Options().setOptimizeFiltersForHits(true)) {
+            new RouterRocksDbConfig().setConfig(RouterTopology.PODS_STORE, options, Map.of());
+            assertThat(options.optimizeFiltersForHits()).isFalse();
+            assertThat(options.memtableWholeKeyFiltering()).isTrue();
+            assertThat(options.memtablePrefixBloomSizeRatio()).isPositive();
+        }
+    }
 }
