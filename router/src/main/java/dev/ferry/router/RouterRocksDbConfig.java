@@ -11,9 +11,9 @@ import org.rocksdb.Options;
  * suits stores whose look-ups mostly find their key. The router's mostly do not: every new pod is looked up in
  * {@value RouterTopology#PODS_STORE} before it has a state. Without a filter such a miss reads the last level's index
  * and data blocks; with one it is answered from the filter. The memtable gets a whole-key bloom filter for the same
- * reason (a miss there otherwise walks the skip list). Measured with {@code RouterBenchmark} (2 cores, 50 ms
- * commits): a look-up of an absent pod took 8–10 µs with Kafka Streams' settings, and the stream thread's CPU per
- * intent went from 116–120 µs to 96 µs with these (in-memory stores: 95 µs).
+ * reason (a miss there otherwise walks the skip list). Timed inside the processor under {@code RouterBenchmark}'s
+ * load (2 cores), a look-up of an absent pod took 8–10 µs with Kafka Streams' own settings, against 1.5 µs in an
+ * in-memory store.
  */
 public final class RouterRocksDbConfig implements RocksDBConfigSetter {
 
