@@ -53,8 +53,7 @@ final class RouterCommand implements Callable<Integer> {
             + "%n  ferry.router.finished-retention     how long finished pods are remembered (default 24h)"
             + "%n  ferry.router.ignored-node-labels    virtual-node label keys skipped when matching"
             + "%n  ferry.router.threads                stream threads (default 1)"
-            + "%n  ferry.router.store                  rocksdb (default) or in-memory, for the pods' states and"
-            + "%n                                      the queues (the pools' counts and holdings are in memory)"
+            + "%n  ferry.router.store                  rocksdb (default) or in-memory"
             + "%n  ferry.router.streams.*              any Kafka Streams setting, prefix removed";
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);

@@ -42,8 +42,7 @@ import java.util.stream.Collectors;
  *   <tr><td>{@code ferry.router.threads}</td><td>1</td><td>stream threads</td></tr>
  *   <tr><td>{@code ferry.router.state-dir}</td><td>{@code <tmp>/ferry-router}</td><td>where the state stores live</td></tr>
  *   <tr><td>{@code ferry.router.store}</td><td>{@code rocksdb}</td><td>{@code rocksdb} or {@code in-memory}
- *       for the pods' states and the queues (state is restored from the changelog topics either way); the pools'
- *       adverts, counts and holdings are always kept in memory</td></tr>
+ *       (state is restored from the changelog topics either way)</td></tr>
  *   <tr><td>{@code ferry.router.streams.*}</td><td></td><td>passed to Kafka Streams, prefix removed (e.g.
  *       {@code ferry.router.streams.session.timeout.ms})</td></tr>
  * </table>

@@ -159,9 +159,9 @@ public final class RouterTopology {
         topology.addSource(POOL_INBOX_SOURCE, keys, own.poolInbox().valueSerde().deserializer(), own.poolInbox().name());
         topology.addProcessor(POOL_KEEPER, () -> new PoolKeeper(matcher, config.viewInterval(), config.poolCheckInterval()),
                 POOL_INBOX_SOURCE);
-        topology.addStateStore(inMemory(SPECS_STORE, RouterCodec.POOL_SPEC, true), POOL_KEEPER);
-        topology.addStateStore(inMemory(LEDGERS_STORE, RouterCodec.LEDGER_COUNTS, true), POOL_KEEPER);
-        topology.addStateStore(inMemory(HOLDINGS_STORE, RouterCodec.HOLDING, false), POOL_KEEPER);
+        topology.addStateStore(store(config, SPECS_STORE, RouterCodec.POOL_SPEC, true), POOL_KEEPER);
+        topology.addStateStore(store(config, LEDGERS_STORE, RouterCodec.LEDGER_COUNTS, true), POOL_KEEPER);
+        topology.addStateStore(store(config, HOLDINGS_STORE, RouterCodec.HOLDING, false), POOL_KEEPER);
         topology.addStateStore(store(config, QUEUE_STORE, RouterCodec.QUEUE_ENTRY, false), POOL_KEEPER);
         topology.addSink(POOLS_TO_POD_INBOX, own.podInbox().name(), keyOut, own.podInbox().valueSerde().serializer(),
                 POOL_KEEPER);
@@ -200,19 +200,6 @@ public final class RouterTopology {
      * which makes each look at a long queue cost as much as the queue is long; so the queue goes to RocksDB
      * directly, where a range is a seek.
      */
-    /**
-     * A store kept in memory whatever {@code ferry.router.store} says: the pools' adverts, their counts and their
-     * holdings (one small record per pod running or waiting there) are bounded by what the sites can run, are read
-     * and written for every pod the pool takes, and come back from their compacted changelogs quickly. Timed inside
-     * the processors under {@code RouterBenchmark}'s load (2 cores), a holding's write took 13 µs in RocksDB and 8 µs
-     * in memory, a read 10–15 µs and 2 µs.
-     */
-    private static <V> StoreBuilder<?> inMemory(String name, org.apache.kafka.common.serialization.Serde<V> serde,
-                                                boolean cached) {
-        StoreBuilder<?> builder = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde);
-        return cached ? builder.withCachingEnabled() : builder.withCachingDisabled();
-    }
-
     private static <V> StoreBuilder<?> store(RouterConfig config, String name,
                                              org.apache.kafka.common.serialization.Serde<V> serde, boolean cached) {
         KeyValueBytesStoreSupplier supplier = config.inMemoryStores()
