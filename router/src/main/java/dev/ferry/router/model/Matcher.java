@@ -58,7 +58,7 @@ public final class Matcher {
             if (reasons.isEmpty()) {
                 boolean fitsNow = pod.requests().fitsWithin(view.free());
                 eligible.add(new Candidate(view.spec().poolId(), view.spec().site(), true, fitsNow,
-                        scored.score(view, 1), scored.score(view, 2), List.of()));
+                        scored.score(view, PoolView.RESERVED), scored.score(view, PoolView.BACKLOG), List.of()));
             } else {
                 losers.add(new Candidate(view.spec().poolId(), view.spec().site(), false, false, Double.NaN,
                         Double.NaN, reasons));
@@ -194,17 +194,18 @@ public final class Matcher {
             }
         }
 
-        /** With {@code used} = the view's reserved amounts ({@code which} 1) or reserved + queued demand (2). */
-        double score(PoolView view, int which) {
+        /** With {@code used} = the view's {@link PoolView#RESERVED} or {@link PoolView#BACKLOG} amounts. */
+        double score(PoolView view, int used) {
             double score = Double.POSITIVE_INFINITY;
             boolean any = false;
             for (int i = 0; i < names.length; i++) {
                 double[] amounts = view.amounts(names[i]);
-                if (amounts == null || amounts[0] <= 0) {
+                if (amounts == null || amounts[PoolView.ALLOCATABLE] <= 0) {
                     continue;
                 }
-                double left = amounts[0] - amounts[which] - requested[i];
-                score = Math.min(score, left / amounts[0]);
+                double total = amounts[PoolView.ALLOCATABLE];
+                double left = total - amounts[used] - requested[i];
+                score = Math.min(score, left / total);
                 any = true;
             }
             return any ? score : 1.0;
