@@ -43,9 +43,11 @@ class ShadedJarIT {
         Process dev = java(List.of("dev", "--work-dir", dir.resolve("work").toString()), output);
         List<ProcessHandle> children = new ArrayList<>();
         try {
+            // the log line "Ferry dev is up in N ms" comes before the summary that names Kafka's address: wait for both
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 assertThat(dev.isAlive()).as("ferry dev is running; its output:%n%s", read(output)).isTrue();
                 assertThat(read(output)).contains("Ferry dev is up");
+                assertThat(KAFKA.matcher(read(output)).find()).as("the summary names Kafka's address").isTrue();
             });
             String text = read(output);
             Matcher kafka = KAFKA.matcher(text);
