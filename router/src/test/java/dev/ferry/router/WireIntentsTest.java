@@ -70,6 +70,15 @@ class WireIntentsTest {
     }
 
     @Test
+    void aRecordFramedAsTheRoutersVersionWhoseBodyIsCutShortIsADeserializationErrorForTheDeadLetters() {
+        byte[] wire = registry.serialize(INTENTS, pod());
+        byte[] cut = java.util.Arrays.copyOf(wire, wire.length / 2);
+
+        assertThatThrownBy(() -> reader().deserialize(INTENTS, cut))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class);
+    }
+
+    @Test
     void anIntentInAnotherSchemaVersionIsDecodedAndEncodedAgain() {
         PodIntent intent = pod();
         byte[] wire = registry.serialize(INTENTS, intent);
