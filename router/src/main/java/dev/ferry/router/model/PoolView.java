@@ -14,14 +14,14 @@ import java.util.Objects;
  */
 public final class PoolView {
 
-    private final PoolSpec spec;
-    private final PoolUsage usage;
-    private final long version;
     /** Where {@link #amounts} keeps what: the allocatable amount, the reserved one, reserved + queued demand. */
     static final int ALLOCATABLE = 0;
     static final int RESERVED = 1;
     static final int BACKLOG = 2;
 
+    private final PoolSpec spec;
+    private final PoolUsage usage;
+    private final long version;
     private final Resources free;
     /** Per allocatable resource: {allocatable, reserved, reserved + queued demand}. */
     private final Map<String, double[]> amounts;
