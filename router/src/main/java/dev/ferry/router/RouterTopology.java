@@ -159,9 +159,9 @@ public final class RouterTopology {
         topology.addSource(POOL_INBOX_SOURCE, keys, own.poolInbox().valueSerde().deserializer(), own.poolInbox().name());
         topology.addProcessor(POOL_KEEPER, () -> new PoolKeeper(matcher, config.viewInterval(), config.poolCheckInterval()),
                 POOL_INBOX_SOURCE);
-        topology.addStateStore(store(config, SPECS_STORE, RouterCodec.POOL_SPEC, true), POOL_KEEPER);
-        topology.addStateStore(store(config, LEDGERS_STORE, RouterCodec.LEDGER_COUNTS, true), POOL_KEEPER);
-        topology.addStateStore(store(config, HOLDINGS_STORE, RouterCodec.HOLDING, false), POOL_KEEPER);
+        topology.addStateStore(inMemory(SPECS_STORE, RouterCodec.POOL_SPEC, true), POOL_KEEPER);
+        topology.addStateStore(inMemory(LEDGERS_STORE, RouterCodec.LEDGER_COUNTS, true), POOL_KEEPER);
+        topology.addStateStore(inMemory(HOLDINGS_STORE, RouterCodec.HOLDING, false), POOL_KEEPER);
         topology.addStateStore(store(config, QUEUE_STORE, RouterCodec.QUEUE_ENTRY, false), POOL_KEEPER);
         topology.addSink(POOLS_TO_POD_INBOX, own.podInbox().name(), keyOut, own.podInbox().valueSerde().serializer(),
                 POOL_KEEPER);
@@ -202,8 +202,23 @@ public final class RouterTopology {
      */
     private static <V> StoreBuilder<?> store(RouterConfig config, String name,
                                              org.apache.kafka.common.serialization.Serde<V> serde, boolean cached) {
-        KeyValueBytesStoreSupplier supplier = config.inMemoryStores()
-                ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+        return store(config.inMemoryStores() ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name),
+                serde, cached);
+    }
+
+    /**
+     * A store kept in memory whatever {@code ferry.router.store} says: for the pools' side's stores that hold one entry
+     * per pool or per pod a pool runs or queues (released pods leave), so their size follows the pools' capacity and
+     * queues, not the pods' history. Each of a pod's reservations writes one; in memory a write costs the changelog
+     * record only, in RocksDB another 4 µs or more (RouterBenchmark's profile). Restored from the changelog at start.
+     */
+    private static <V> StoreBuilder<?> inMemory(String name, org.apache.kafka.common.serialization.Serde<V> serde,
+                                                boolean cached) {
+        return store(Stores.inMemoryKeyValueStore(name), serde, cached);
+    }
+
+    private static <V> StoreBuilder<?> store(KeyValueBytesStoreSupplier supplier,
+                                             org.apache.kafka.common.serialization.Serde<V> serde, boolean cached) {
         StoreBuilder<?> builder = Stores.keyValueStoreBuilder(supplier, Serdes.String(), serde);
         return cached ? builder.withCachingEnabled() : builder.withCachingDisabled();
     }
