@@ -29,17 +29,22 @@ final class Decisions {
      */
     static List<Candidate> candidates(List<dev.ferry.router.model.Candidate> candidates, String chosen,
                                       ScoringPolicy policy) {
-        dev.ferry.router.model.Candidate winner = candidates.stream().filter(c -> c.poolId().equals(chosen))
-                .findFirst().orElse(null);
+        String winnerScore = null;
+        for (dev.ferry.router.model.Candidate c : candidates) {
+            if (c.poolId().equals(chosen)) {
+                winnerScore = round(c.score());
+                break;
+            }
+        }
         List<Candidate> out = new ArrayList<>(candidates.size());
         for (dev.ferry.router.model.Candidate c : candidates) {
-            List<String> reasons = new ArrayList<>(c.reasons());
-            if (c.eligible() && !c.poolId().equals(chosen) && reasons.isEmpty()) {
+            List<String> reasons = c.reasons();
+            if (c.eligible() && reasons.isEmpty() && !c.poolId().equals(chosen)) {
                 if (!c.fitsNow()) {
-                    reasons.add("no room now");
-                } else if (winner != null) {
-                    reasons.add("ranked below " + chosen + " by the " + policy.configValue() + " policy (score "
-                            + round(c.score()) + " vs " + round(winner.score()) + ")");
+                    reasons = List.of("no room now");
+                } else if (winnerScore != null) {
+                    reasons = List.of("ranked below " + chosen + " by the " + policy.configValue() + " policy (score "
+                            + round(c.score()) + " vs " + winnerScore + ")");
                 }
             }
             out.add(new Candidate(c.poolId(), c.site(), c.eligible(), Double.isNaN(c.score()) ? null : c.score(), reasons));

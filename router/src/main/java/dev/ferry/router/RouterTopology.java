@@ -150,8 +150,8 @@ public final class RouterTopology {
         topology.addStateStore(store(config, PODS_EXPIRY_STORE, Serdes.String(), false), POD_ROUTER);
         topology.addSink(PODS_TO_POOL_INBOX, own.poolInbox().name(), keyOut, own.poolInbox().valueSerde().serializer(),
                 POD_ROUTER);
-        topology.addSink(PODS_TO_DECISIONS, topics.decisions().name(), keyOut,
-                topics.decisions().valueSerde().serializer(), POD_ROUTER);
+        DecisionSerializer decisions = new DecisionSerializer(topics.decisions().valueSerde().serializer());
+        topology.addSink(PODS_TO_DECISIONS, topics.decisions().name(), keyOut, decisions, POD_ROUTER);
         topology.addSink(PODS_TO_STATUS, topics.podStatus().name(), keyOut, topics.podStatus().valueSerde().serializer(),
                 POD_ROUTER);
 
@@ -165,8 +165,7 @@ public final class RouterTopology {
         topology.addStateStore(store(config, QUEUE_STORE, RouterCodec.QUEUE_ENTRY, false), POOL_KEEPER);
         topology.addSink(POOLS_TO_POD_INBOX, own.podInbox().name(), keyOut, own.podInbox().valueSerde().serializer(),
                 POOL_KEEPER);
-        topology.addSink(POOLS_TO_DECISIONS, topics.decisions().name(), keyOut,
-                topics.decisions().valueSerde().serializer(), POOL_KEEPER);
+        topology.addSink(POOLS_TO_DECISIONS, topics.decisions().name(), keyOut, decisions, POOL_KEEPER);
         Map<String, String> jobsTopics = new ConcurrentHashMap<>();
         TopicNameExtractor<String, Object> jobsTopic = (key, command, context) -> jobsTopics.computeIfAbsent(
                 command instanceof RunCommand run ? run.site() : ((JobCommand) command).getSite(),

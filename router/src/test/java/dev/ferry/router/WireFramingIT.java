@@ -6,11 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.devkit.junit.RegistryExtension;
 import dev.ferry.devkit.junit.TestNames;
 import dev.ferry.devkit.registry.SchemaRegistry;
+import dev.ferry.events.Candidate;
+import dev.ferry.events.DecisionOutcome;
 import dev.ferry.events.JobCommand;
 import dev.ferry.events.PodIntent;
+import dev.ferry.events.PodRef;
+import dev.ferry.events.RoutingDecision;
 import dev.ferry.fixtures.Pods;
 import dev.ferry.schema.EventSerdes;
 import dev.ferry.schema.SerdeConfig;
+import java.time.Instant;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +31,7 @@ class WireFramingIT {
 
     private Serde<PodIntent> gateway;
     private Serde<JobCommand> jobs;
+    private Serde<RoutingDecision> decisions;
     private Serde<PodIntent> lookupOnly;
     private String intents;
 
@@ -33,6 +40,7 @@ class WireFramingIT {
         SerdeConfig registering = SerdeConfig.forRegistry(registry.baseUrl());
         gateway = new EventSerdes(registering).value(PodIntent.class);
         jobs = new EventSerdes(registering).value(JobCommand.class);
+        decisions = new EventSerdes(registering).value(RoutingDecision.class);
         lookupOnly = new EventSerdes(new SerdeConfig(registering.registryUrl(), registering.serializerClass(),
                 registering.deserializerClass(), false, registering.passThrough())).value(PodIntent.class);
         intents = TestNames.unique("wire") + ".pod-intents";
@@ -80,5 +88,20 @@ class WireFramingIT {
         // the first lookup registered nothing under the topic the router only reads: a second one still fails
         assertThatThrownBy(() -> WireFraming.learn(lookupOnly.serializer(), unregistered, IntentBytes.SAMPLE))
                 .isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void aDecisionWrittenByHandIsWhatApicuriosSerializerWrites() {
+        String topic = TestNames.unique("wire") + ".decisions";
+        RoutingDecision decision = new RoutingDecision("uid-1/1/assigned/1", "intent-1", new PodRef("team-a", "train",
+                "uid-1"), DecisionOutcome.ASSIGNED, "site-a/cpu", "site-a", 1, "the pod fits",
+                List.of(new Candidate("site-a/cpu", "site-a", true, 0.5, List.of()),
+                        new Candidate("site-b/gpu", "site-b", false, null, List.of("needs nvidia.com/gpu=1, pool offers 0"))),
+                Instant.ofEpochMilli(1_700_000_000_000L));
+
+        byte[] written = new DecisionSerializer(decisions.serializer()).serialize(topic, decision);
+
+        assertThat(written).isEqualTo(decisions.serializer().serialize(topic, decision));
+        assertThat(decisions.deserializer().deserialize(topic, written)).isEqualTo(decision);
     }
 }
