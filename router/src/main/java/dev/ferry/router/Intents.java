@@ -7,6 +7,7 @@ import dev.ferry.router.avro.RoutingOperation;
 import dev.ferry.router.avro.RoutingRequirement;
 import dev.ferry.router.avro.RoutingSpec;
 import dev.ferry.router.avro.RoutingTerm;
+import dev.ferry.router.avro.RoutingToleration;
 import dev.ferry.router.model.InvalidQuantityException;
 import dev.ferry.router.model.LabelRequirement;
 import dev.ferry.router.model.NodeSelectorTerm;
@@ -16,6 +17,7 @@ import dev.ferry.router.model.Resources;
 import dev.ferry.router.model.Toleration;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,11 +69,11 @@ public final class Intents {
         }
         Resources sum = Resources.NONE;
         for (int i = 0; i < spec.getContainers().size(); i++) {
-            sum = sum.plus(containerRequest(spec.getContainers().get(i), "spec.containers[" + i + "]"));
+            sum = sum.plus(containerRequest(spec.getContainers().get(i), "spec.containers", i));
         }
         Resources largestInit = Resources.NONE;
         for (int i = 0; i < spec.getInitContainers().size(); i++) {
-            largestInit = largestInit.max(containerRequest(spec.getInitContainers().get(i), "spec.initContainers[" + i + "]"));
+            largestInit = largestInit.max(containerRequest(spec.getInitContainers().get(i), "spec.initContainers", i));
         }
         Long deadline = spec.getActiveDeadlineSeconds();
         if (deadline != null && deadline <= 0) {
@@ -94,14 +96,14 @@ public final class Intents {
                 }
             }
         }
-        List<Toleration> tolerations = spec.getTolerations().stream()
-                .map(t -> new Toleration(t.getKey(), t.getOperator(), t.getValue(), t.getEffect())).toList();
-        for (int i = 0; i < tolerations.size(); i++) {
-            String operator = tolerations.get(i).operator();
+        List<Toleration> tolerations = new ArrayList<>(spec.getTolerations().size());
+        for (RoutingToleration t : spec.getTolerations()) {
+            String operator = t.getOperator();
             if (!operator.equals(Toleration.EQUAL) && !operator.equals(Toleration.EXISTS)) {
-                throw new InvalidIntentException("spec.tolerations[" + i + "].operator must be Equal or Exists, was "
-                        + operator);
+                throw new InvalidIntentException("spec.tolerations[" + tolerations.size()
+                        + "].operator must be Equal or Exists, was " + operator);
             }
+            tolerations.add(new Toleration(t.getKey(), operator, t.getValue(), t.getEffect()));
         }
         return new PodRequirements(
                 intent.getPod().getNamespace(),
@@ -129,37 +131,48 @@ public final class Intents {
         return keys;
     }
 
-    /** Per resource, the request, else the limit (Kubernetes defaults a missing request to the limit). */
-    private static Resources containerRequest(RoutingContainer container, String path) {
-        String where = path + " (" + container.getName() + ")";
-        Map<String, BigDecimal> requests = quantities(container.getRequests(), where + ".resources.requests");
-        Map<String, BigDecimal> limits = quantities(container.getLimits(), where + ".resources.limits");
+    /**
+     * Per resource, the request, else the limit (Kubernetes defaults a missing request to the limit). The container's
+     * path in messages ({@code spec.containers[0] (main)}) is only put together for a message.
+     */
+    private static Resources containerRequest(RoutingContainer container, String list, int index) {
+        Map<String, BigDecimal> requests = quantities(container, list, index, container.getRequests(), "requests");
+        if (container.getLimits().isEmpty()) {
+            return Resources.of(requests);
+        }
+        Map<String, BigDecimal> limits = quantities(container, list, index, container.getLimits(), "limits");
         Map<String, BigDecimal> effective = new TreeMap<>(limits);
         effective.putAll(requests);
         requests.forEach((name, request) -> {
             BigDecimal limit = limits.get(name);
             if (limit != null && request.compareTo(limit) > 0) {
-                throw new InvalidIntentException(where + ".resources: requests." + name + "="
+                throw new InvalidIntentException(where(container, list, index) + ".resources: requests." + name + "="
                         + container.getRequests().get(name) + " exceeds limits." + name + "=" + container.getLimits().get(name));
             }
         });
         return Resources.of(effective);
     }
 
-    private static Map<String, BigDecimal> quantities(Map<String, String> texts, String path) {
-        Map<String, BigDecimal> parsed = new TreeMap<>();
+    private static Map<String, BigDecimal> quantities(RoutingContainer container, String list, int index,
+                                                      Map<String, String> texts, String kind) {
+        Map<String, BigDecimal> parsed = new HashMap<>();
         texts.forEach((name, text) -> {
             if (name.isBlank()) {
-                throw new InvalidIntentException(path + " has a resource with an empty name");
+                throw new InvalidIntentException(where(container, list, index) + ".resources." + kind
+                        + " has a resource with an empty name");
             }
             try {
                 parsed.put(name, Quantity.parseResource(text).value());
             } catch (InvalidQuantityException e) {
-                throw new InvalidIntentException(path + "." + name + ": " + e.getMessage()
-                        + " (write a non-negative quantity such as 500m, 2Gi, 1.5 or 1e3)");
+                throw new InvalidIntentException(where(container, list, index) + ".resources." + kind + "." + name
+                        + ": " + e.getMessage() + " (write a non-negative quantity such as 500m, 2Gi, 1.5 or 1e3)");
             }
         });
         return parsed;
+    }
+
+    private static String where(RoutingContainer container, String list, int index) {
+        return list + "[" + index + "] (" + container.getName() + ")";
     }
 
     private static List<NodeSelectorTerm> affinity(List<RoutingTerm> terms) {
