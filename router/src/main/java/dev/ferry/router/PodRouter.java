@@ -65,6 +65,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PodState> pods;
+    private KnownPods known;
     private KeyValueStore<String, String> expiry;
     private KeyValueStore<String, byte[]> views;
 
@@ -78,6 +79,8 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.pods = context.getStateStore(RouterTopology.PODS_STORE);
+        // initialised again after every restore (a crash, an aborted transaction, a moved task): built from the store
+        this.known = KnownPods.of(pods);
         this.expiry = context.getStateStore(RouterTopology.PODS_EXPIRY_STORE);
         this.views = context.getStateStore(RouterTopology.VIEWS_STORE);
         Duration scan = finishedRetention.dividedBy(10);
@@ -118,7 +121,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         long now = context.currentSystemTimeMs();
         PodId pod = PodId.of(intent.getPod());
         MDC.put("pod", pod.namespace() + "/" + pod.name());
-        PodState state = pods.get(uid);
+        PodState state = state(uid);
         String intentId = intent.getIntentId();
         if (state != null && state.seen(intentId)) {
             LOG.debug("duplicate intent {} dropped", intentId);
@@ -209,7 +212,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         if (phase != PodPhase.SUCCEEDED && phase != PodPhase.FAILED) {
             return;
         }
-        PodState state = pods.get(uid);
+        PodState state = state(uid);
         if (state == null || state.phase().terminal() || state.poolId() == null || status.getAttempt() != state.attempt()) {
             return;
         }
@@ -225,7 +228,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     private void onMessage(Record<String, Object> record, String uid, PodMessage message) {
         long now = context.currentSystemTimeMs();
-        PodState state = pods.get(uid);
+        PodState state = state(uid);
         if (message instanceof PodMessage.Undecodable undecodable) {
             onUndecodable(record, uid, state, undecodable, now);
             return;
@@ -451,9 +454,15 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     // ---- housekeeping
 
+    /** The pod's state; null when the store holds none (looked up only when {@link #known} says it may). */
+    private PodState state(String uid) {
+        return known.mayHold(uid) ? pods.get(uid) : null;
+    }
+
     /** Stores the pod's state; a terminal one is also indexed by time, for {@link #expireFinished}. */
     private void save(PodState state) {
         pods.put(state.pod().uid(), state);
+        known.stored(state.pod().uid());
         if (state.phase().terminal()) {
             expiry.put(expiryKey(state.updatedAt(), state.pod().uid()), state.pod().uid());
         }
