@@ -52,7 +52,7 @@ final class RouterCommand implements Callable<Integer> {
             + "%n  ferry.router.pool-check-interval    stale heartbeat check (default 1s)"
             + "%n  ferry.router.finished-retention     how long finished pods are remembered (default 24h)"
             + "%n  ferry.router.ignored-node-labels    virtual-node label keys skipped when matching"
-            + "%n  ferry.router.threads                stream threads (default 1)"
+            + "%n  ferry.router.threads                stream threads (default 2)"
             + "%n  ferry.router.store                  rocksdb (default) or in-memory"
             + "%n  ferry.router.streams.*              any Kafka Streams setting, prefix removed";
 

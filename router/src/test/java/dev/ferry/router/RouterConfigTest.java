@@ -26,6 +26,7 @@ class RouterConfigTest {
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.ignoredNodeLabels()).contains("kubernetes.io/hostname", "type");
         assertThat(config.inMemoryStores()).isFalse();
+        assertThat(config.threads()).isEqualTo(2);
     }
 
     @Test

@@ -128,7 +128,7 @@ public final class RouterBenchmark {
                     Integer.parseInt(map.getOrDefault("warm-up", "60")),
                     Boolean.parseBoolean(map.getOrDefault("twin", "true")),
                     Integer.parseInt(map.getOrDefault("partitions", "6")),
-                    Integer.parseInt(map.getOrDefault("threads", "1")), settings);
+                    Integer.parseInt(map.getOrDefault("threads", Integer.toString(RouterConfig.DEFAULT_THREADS))), settings);
             map.keySet().removeAll(List.of("seconds", "burst", "warm-up", "twin", "partitions", "threads"));
             if (!map.isEmpty()) {
                 throw new IllegalArgumentException("unknown options " + map.keySet()
