@@ -43,8 +43,10 @@ import java.util.stream.Collectors;
  *       (for fetches, and for each commit's round trips to the broker); a second works meanwhile: at 10,000 intents/s
  *       on 2 cores it keeps up where one falls behind (README, RouterBenchmark)</td></tr>
  *   <tr><td>{@code ferry.router.state-dir}</td><td>{@code <tmp>/ferry-router}</td><td>where the state stores live</td></tr>
- *   <tr><td>{@code ferry.router.store}</td><td>{@code rocksdb}</td><td>{@code rocksdb} or {@code in-memory}
- *       (state is restored from the changelog topics either way)</td></tr>
+ *   <tr><td>{@code ferry.router.store}</td><td>{@code rocksdb}</td><td>{@code rocksdb} or {@code in-memory}, for
+ *       the stores that grow with the pods' history or the queues (pods, their expiry index, the pools' queues);
+ *       the pools' other stores (adverts, usage, the pods each pool holds) are always in memory. State is restored
+ *       from the changelog topics either way</td></tr>
  *   <tr><td>{@code ferry.router.streams.*}</td><td></td><td>passed to Kafka Streams, prefix removed (e.g.
  *       {@code ferry.router.streams.session.timeout.ms})</td></tr>
  * </table>

@@ -70,8 +70,16 @@ class RouterConfigTest {
         try (org.rocksdb.Options options = new org.rocksdb.Options().setOptimizeFiltersForHits(true)) {
             new RouterRocksDbConfig().setConfig(RouterTopology.PODS_STORE, options, Map.of());
             assertThat(options.optimizeFiltersForHits()).isFalse();
-            assertThat(options.memtableWholeKeyFiltering()).isTrue();
-            assertThat(options.memtablePrefixBloomSizeRatio()).isPositive();
         }
+    }
+
+    @Test
+    void producersBatchUpTo256KbUnlessTheOperatorSaysOtherwise() {
+        Topics topics = new Topics(TopicsConfig.defaults(), new EventSerdes(FixedIdAvroSerde.config()));
+        assertThat(RouterApp.streamsProperties(RouterConfig.fromMap(Map.of()), topics, "kafka:9092"))
+                .containsEntry("producer.batch.size", "262144");
+        assertThat(RouterApp.streamsProperties(RouterConfig.fromMap(Map.of(
+                "ferry.router.streams.producer.batch.size", "16384")), topics, "kafka:9092"))
+                .containsEntry("producer.batch.size", "16384");
     }
 }
