@@ -40,8 +40,8 @@ import java.util.stream.Collectors;
  *       type,ferry.dev/virtual-node}</td><td>nodeSelector and affinity keys that describe the virtual node (which
  *       Kubernetes already matched), not a pool</td></tr>
  *   <tr><td>{@code ferry.router.threads}</td><td>2</td><td>stream threads. One spends close to half its time waiting
- *       (for fetches, and for each commit's round trips to the broker); a second works meanwhile: at 10,000 intents/s
- *       on 2 cores it keeps up where one falls behind (README, RouterBenchmark)</td></tr>
+ *       (for fetches, and for each commit's round trips to the broker); a second works meanwhile: on 2 cores bursts
+ *       route about a third faster, and p99 at 1,000 intents/s stays as it was (README, RouterBenchmark)</td></tr>
  *   <tr><td>{@code ferry.router.state-dir}</td><td>{@code <tmp>/ferry-router}</td><td>where the state stores live</td></tr>
  *   <tr><td>{@code ferry.router.store}</td><td>{@code rocksdb}</td><td>{@code rocksdb} or {@code in-memory}, for
  *       the stores that grow with the pods' history or the queues (pods, their expiry index, the pools' queues);
