@@ -8,9 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -39,11 +36,12 @@ final class DecisionSerializer implements Serializer<RoutingDecision> {
             IntentBytes.SAMPLE.getPod(), DecisionOutcome.UNKNOWN, null, null, 0, null, List.of(), Instant.EPOCH);
 
     private final Serializer<RoutingDecision> delegate;
-    private final ConcurrentMap<String, Optional<byte[]>> framings = new ConcurrentHashMap<>();
+    private final WireFraming.PerTopic<RoutingDecision> framings;
 
     @SuppressWarnings("unchecked")
     DecisionSerializer(Serializer<? extends RoutingDecision> delegate) {
         this.delegate = (Serializer<RoutingDecision>) delegate;
+        this.framings = new WireFraming.PerTopic<>(this.delegate, SAMPLE);
     }
 
     @Override
@@ -53,21 +51,13 @@ final class DecisionSerializer implements Serializer<RoutingDecision> {
 
     @Override
     public byte[] serialize(String topic, Headers headers, RoutingDecision decision) {
-        byte[] framing = decision != null && WRITABLE ? framing(topic) : null;
+        byte[] framing = decision != null && WRITABLE ? framings.on(topic) : null;
         if (framing == null) {
             return headers == null ? delegate.serialize(topic, decision) : delegate.serialize(topic, headers, decision);
         }
         return write(framing, decision);
     }
 
-    private byte[] framing(String topic) {
-        Optional<byte[]> known = framings.get(topic);
-        if (known == null) {
-            known = WireFraming.learn(delegate, topic, SAMPLE);
-            framings.put(topic, known);
-        }
-        return known.orElse(null);
-    }
 
     /** The framing, then the decision in the layout of {@link #FIELDS} (as Avro's writer orders its calls). */
     static byte[] write(byte[] framing, RoutingDecision d) {

@@ -8,9 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -37,11 +34,12 @@ final class JobCommandSerializer implements Serializer<Object> {
             IntentBytes.SAMPLE.getPod(), "sample", "sample", 0, null, null, Instant.EPOCH);
 
     private final Serializer<JobCommand> delegate;
-    private final ConcurrentMap<String, Optional<byte[]>> framings = new ConcurrentHashMap<>();
+    private final WireFraming.PerTopic<JobCommand> framings;
 
     @SuppressWarnings("unchecked")
     JobCommandSerializer(Serializer<? extends JobCommand> delegate) {
         this.delegate = (Serializer<JobCommand>) delegate;
+        this.framings = new WireFraming.PerTopic<>(this.delegate, SAMPLE);
     }
 
     @Override
@@ -57,7 +55,7 @@ final class JobCommandSerializer implements Serializer<Object> {
         if (!(value instanceof RunCommand run)) {
             throw new SerializationException("not a job command: " + value.getClass().getName());
         }
-        byte[] framing = SPLICEABLE && IntentBytes.ownSchema(run.intent()) ? framing(topic) : null;
+        byte[] framing = SPLICEABLE && IntentBytes.ownSchema(run.intent()) ? framings.on(topic) : null;
         if (framing == null) {
             return registry(topic, headers, run.toJobCommand());
         }
@@ -68,14 +66,6 @@ final class JobCommandSerializer implements Serializer<Object> {
         return headers == null ? delegate.serialize(topic, command) : delegate.serialize(topic, headers, command);
     }
 
-    private byte[] framing(String topic) {
-        Optional<byte[]> known = framings.get(topic);
-        if (known == null) {
-            known = WireFraming.learn(delegate, topic, SAMPLE);
-            framings.put(topic, known);
-        }
-        return known.orElse(null);
-    }
 
     /** The command in the layout of {@link #FIELDS}, the intent's body copied. */
     static byte[] splice(byte[] framing, RunCommand run) {

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -52,6 +54,26 @@ final class WireFraming {
             return out.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + record.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * The framing a registry serializer puts before records of one schema, learned once per topic (with {@link #learn})
+     * and remembered, including that there is none. Safe to share between stream threads.
+     */
+    static final class PerTopic<T extends SpecificRecord> {
+        private final Serializer<T> serializer;
+        private final T sample;
+        private final ConcurrentMap<String, Optional<byte[]>> framings = new ConcurrentHashMap<>();
+
+        PerTopic(Serializer<T> serializer, T sample) {
+            this.serializer = serializer;
+            this.sample = sample;
+        }
+
+        /** The framing on {@code topic}; null when the serializer does not frame records that way. */
+        byte[] on(String topic) {
+            return framings.computeIfAbsent(topic, t -> learn(serializer, t, sample)).orElse(null);
         }
     }
 }
