@@ -214,23 +214,43 @@ public final class RouterBenchmark {
                 // the first router warms the JIT up; later ones (same JVM) only their own stores and connections
                 int warmUp = i == 0 ? options.warmUpSeconds() : Math.min(10, options.warmUpSeconds());
                 long warmUpEnd = System.nanoTime() + Duration.ofSeconds(warmUp).toNanos();
+                // bursts and paced runs take different paths through the clients and the broker (big polls, small
+                // ones): warm both up, or the JIT recompiles what the paced runs meet first while they are measured
                 do {
                     load.burst(Math.min(20_000, options.burst()), RouterBenchmark::intent); // warm-up, not reported
+                    for (int rate : options.rates()) {
+                        load.paced(rate, 3, RouterBenchmark::intent);
+                    }
                 } while (System.nanoTime() < warmUpEnd);
                 long cpu = streamThreadCpuNanos();
                 CpuUse machine = CpuUse.start();
+                ThreadCpu threads = ThreadCpu.start();
                 Result burst = load.burst(options.burst(), RouterBenchmark::intent);
                 row(path, "burst " + options.burst(), burst);
                 System.out.println("  stream thread: " + threadMetrics(router));
+                System.out.println("  CPU: " + threads.report());
                 lines.add(String.format(Locale.ROOT, "  commit %d ms: sustained throughput (burst, first send to last "
                                 + "delivery) %.0f intents/s vs raw %.0f records/s: ratio %.3f; stream threads' CPU per "
                                 + "intent %.0f µs; machine CPU %s", commitMs, burst.throughput(), rawBurst.throughput(),
                         burst.throughput() / rawBurst.throughput(),
                         (streamThreadCpuNanos() - cpu) / 1e3 / options.burst(), machine.busy()));
                 for (int rate : options.rates()) {
-                    Result result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
+                    CpuUse pacedMachine = CpuUse.start();
+                    ThreadCpu pacedThreads = ThreadCpu.start();
+                    BrokerRequests requests = BrokerRequests.start();
+                    Result result;
+                    try (Backlog backlog = new Backlog(kafka.bootstrapServers(), applicationId, Map.of(
+                            "pod-intents", topics.podIntents().name(), "pool-inbox", dev.ferry.router.RouterTopics.of(config, topics).poolInbox().name()),
+                            options.partitions())) {
+                        result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
+                        System.out.printf(Locale.ROOT, "  generator: the latest send was %.1f ms after its slot%n",
+                                load.latestSendMs());
+                        System.out.println("  backlog each second: " + backlog.report());
+                    }
                     row(path, rate + "/s", result);
                     System.out.println("  stream thread: " + threadMetrics(router));
+                    System.out.println("  CPU: machine " + pacedMachine.busy() + "; " + pacedThreads.report());
+                    System.out.println("  broker requests: " + requests.report());
                     Result ceiling = rawLatency.get(rate);
                     lines.add(String.format(Locale.ROOT, "  commit %d ms at %d/s: router p99 %.1f ms vs raw p99 %.1f ms",
                             commitMs, rate, result.p99Ms(), ceiling.p99Ms()));
@@ -410,7 +430,7 @@ public final class RouterBenchmark {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.LINGER_MS_CONFIG, 5, // the client's default since Kafka 4.0
                 ProducerConfig.BATCH_SIZE_CONFIG, 65_536),
                 new StringSerializer(), new ByteArraySerializer());
     }

@@ -20,6 +20,7 @@ final class RouterLoad implements AutoCloseable {
     private final String tag;
     private Deliveries deliveries;
     private int run;
+    private double latestSendMs;
 
     RouterLoad(String bootstrapServers, Topics topics, int index) {
         this.bootstrapServers = bootstrapServers;
@@ -88,17 +89,25 @@ final class RouterLoad implements AutoCloseable {
         long start = System.nanoTime() + 100_000_000L;
         d.reset(start + Duration.ofSeconds(seconds).toNanos() / 5);
         Pacer pacer = new Pacer(start, rate);
+        long late = 0;
         for (int i = 0; i < count; i++) {
             long at = pacer.awaitSlot(i);
+            late = Math.max(late, at - pacer.slot(i));
             d.sent(keys[i], at);
             RouterBenchmark.send(producer, topics.podIntents().name(), keys[i], values[i]);
         }
         producer.flush();
+        latestSendMs = late / 1e6;
         long got = d.await(count, Duration.ofMinutes(5));
         if (got < count) {
             System.out.printf("  (only %d of %d intents were routed within 5 minutes)%n", got, count);
         }
         return Result.of(RawKafka.deliveredRate(d, (int) got, count, rate), d.histogram());
+    }
+
+    /** How late (ms after its slot) the latest send of the last {@link #paced} run was: is the generator keeping up? */
+    double latestSendMs() {
+        return latestSendMs;
     }
 
     private byte[] serialize(PodIntent intent) {
