@@ -28,6 +28,7 @@ final class Deliveries implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Histogram histogram = new Histogram(3_600_000_000L, 3);
     private volatile long recordFrom = Long.MAX_VALUE;
+    private volatile java.util.concurrent.atomic.AtomicLongArray worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(600);
 
     Deliveries(String bootstrapServers, List<String> topics, int capacity) {
         this.arrivals = new long[capacity];
@@ -62,7 +63,12 @@ final class Deliveries implements AutoCloseable {
                         arrivals[(int) n] = now;
                     }
                     if (sent >= recordFrom) {
-                        histogram.recordValue(Math.max(0, (now - sent) / 1_000));
+                        long micros = Math.max(0, (now - sent) / 1_000);
+                        histogram.recordValue(micros);
+                        int second = (int) ((sent - recordFrom) / 1_000_000_000L);
+                        if (second < worstPerSecond.length()) {
+                            worstPerSecond.accumulateAndGet(second, micros, Math::max);
+                        }
                     }
                 }
             }
@@ -76,6 +82,7 @@ final class Deliveries implements AutoCloseable {
     /** Starts a new measurement: latencies of records sent from {@code recordFromNanos} on are kept. */
     void reset(long recordFromNanos) {
         histogram = new Histogram(3_600_000_000L, 3);
+        worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(600);
         delivered.set(0);
         this.recordFrom = recordFromNanos;
     }
@@ -95,6 +102,15 @@ final class Deliveries implements AutoCloseable {
 
     Histogram histogram() {
         return histogram;
+    }
+
+    /** The largest latency (ms) of the records sent in each second since the recording began, up to {@code seconds}. */
+    String worstPerSecond(int seconds) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(seconds, worstPerSecond.length()); i++) {
+            out.append(i == 0 ? "" : " ").append(worstPerSecond.get(i) / 1_000);
+        }
+        return out.toString();
     }
 
     /** Waits until {@code count} deliveries arrived or {@code timeout} passed; returns the deliveries. */

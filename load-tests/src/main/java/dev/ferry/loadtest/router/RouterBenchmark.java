@@ -238,6 +238,7 @@ public final class RouterBenchmark {
                     CpuUse pacedMachine = CpuUse.start();
                     ThreadCpu pacedThreads = ThreadCpu.start();
                     BrokerRequests requests = BrokerRequests.start();
+                    System.out.printf("  %d/s from %s%n", rate, java.time.LocalTime.now().withNano(0));
                     Result result;
                     try (Backlog backlog = new Backlog(kafka.bootstrapServers(), applicationId, Map.of(
                             "pod-intents", topics.podIntents().name(), "pool-inbox", dev.ferry.router.RouterTopics.of(config, topics).poolInbox().name()),
@@ -246,6 +247,7 @@ public final class RouterBenchmark {
                         System.out.printf(Locale.ROOT, "  generator: the latest send was %.1f ms after its slot%n",
                                 load.latestSendMs());
                         System.out.println("  backlog each second: " + backlog.report());
+                        System.out.println("  slowest RUN (ms) of the intents sent in each second: " + load.worstPerSecond());
                     }
                     row(path, rate + "/s", result);
                     System.out.println("  stream thread: " + threadMetrics(router));

@@ -21,6 +21,7 @@ final class RouterLoad implements AutoCloseable {
     private Deliveries deliveries;
     private int run;
     private double latestSendMs;
+    private String worstPerSecond = "";
 
     RouterLoad(String bootstrapServers, Topics topics, int index) {
         this.bootstrapServers = bootstrapServers;
@@ -99,6 +100,7 @@ final class RouterLoad implements AutoCloseable {
         producer.flush();
         latestSendMs = late / 1e6;
         long got = d.await(count, Duration.ofMinutes(5));
+        worstPerSecond = d.worstPerSecond(seconds - seconds / 5);
         if (got < count) {
             System.out.printf("  (only %d of %d intents were routed within 5 minutes)%n", got, count);
         }
@@ -108,6 +110,11 @@ final class RouterLoad implements AutoCloseable {
     /** How late (ms after its slot) the latest send of the last {@link #paced} run was: is the generator keeping up? */
     double latestSendMs() {
         return latestSendMs;
+    }
+
+    /** The slowest RUN (ms) of each second of the last {@link #paced} run's recording: steady, or stalls? */
+    String worstPerSecond() {
+        return worstPerSecond;
     }
 
     private byte[] serialize(PodIntent intent) {
