@@ -53,9 +53,8 @@ final class RouterCommand implements Callable<Integer> {
             + "%n  ferry.router.finished-retention     how long finished pods are remembered (default 24h)"
             + "%n  ferry.router.ignored-node-labels    virtual-node label keys skipped when matching"
             + "%n  ferry.router.threads                stream threads (default 2)"
-            + "%n  ferry.router.store                  rocksdb (default) or in-memory: where finished pods and"
-            + "%n                                      queues live (pods in progress and each pool's usage are"
-            + "%n                                      always in memory)"
+            + "%n  ferry.router.store                  rocksdb (default) or in-memory: where pods and queues"
+            + "%n                                      live (each pool's usage and pods are always in memory)"
             + "%n  ferry.router.streams.*              any Kafka Streams setting, prefix removed";
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);

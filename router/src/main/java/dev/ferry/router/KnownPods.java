@@ -2,13 +2,12 @@ package dev.ferry.router;
 
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
-import java.util.List;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Which pod UIDs a routing task's pods stores (live and finished) may hold, as a Bloom filter, so that an intent for a
- * pod the task has never stored (nearly every CREATE) skips the stores' look-ups. A look-up that finds nothing still costs several
+ * Which pod UIDs a routing task's pods store may hold, as a Bloom filter, so that an intent for a pod the task has
+ * never stored (nearly every CREATE) skips the store look-up. A look-up that finds nothing still costs several
  * microseconds (Kafka Streams' store layers, then RocksDB), a twentieth of the stream thread's time per intent. The
  * filter never says "not there" for a UID that is: it is built from the store's keys when the processor is
  * initialised (which Kafka Streams does again after every restore), and every write adds to it. A UID that is not
@@ -25,25 +24,23 @@ final class KnownPods {
      */
     private static final double FALSE_POSITIVES = 0.03;
 
-    private final List<KeyValueStore<String, ?>> stores;
+    private final KeyValueStore<String, ?> pods;
     private BloomFilter<CharSequence> filter;
     private long capacity;
     private long added;
 
-    private KnownPods(List<KeyValueStore<String, ?>> stores) {
-        this.stores = stores;
+    private KnownPods(KeyValueStore<String, ?> pods) {
+        this.pods = pods;
     }
 
-    /** A filter of the UIDs the {@code stores} hold now. */
-    @SafeVarargs
-    static KnownPods of(KeyValueStore<String, ?>... stores) {
-        return of(MIN_CAPACITY, stores);
+    /** A filter of the UIDs {@code pods} holds now. */
+    static KnownPods of(KeyValueStore<String, ?> pods) {
+        return of(pods, MIN_CAPACITY);
     }
 
-    /** A filter of the UIDs the {@code stores} hold now, sized for at least {@code minCapacity} of them. */
-    @SafeVarargs
-    static KnownPods of(long minCapacity, KeyValueStore<String, ?>... stores) {
-        KnownPods known = new KnownPods(List.of(stores));
+    /** A filter of the UIDs {@code pods} holds now, sized for at least {@code minCapacity} of them. */
+    static KnownPods of(KeyValueStore<String, ?> pods, long minCapacity) {
+        KnownPods known = new KnownPods(pods);
         known.rebuild(minCapacity);
         return known;
     }
@@ -61,20 +58,14 @@ final class KnownPods {
     }
 
     private void rebuild(long atLeast) {
-        long entries = 0;
-        for (KeyValueStore<String, ?> store : stores) {
-            entries += Math.max(0, store.approximateNumEntries());
-        }
-        capacity = Math.max(atLeast, 2 * entries);
+        capacity = Math.max(atLeast, 2 * Math.max(0, pods.approximateNumEntries()));
         // the UID's chars are hashed as they are: the filter never leaves this process, so no stable encoding is needed
         filter = BloomFilter.create(Funnels.unencodedCharsFunnel(), capacity, FALSE_POSITIVES);
         added = 0;
-        for (KeyValueStore<String, ?> store : stores) {
-            try (KeyValueIterator<String, ?> keys = store.all()) {
-                while (keys.hasNext()) {
-                    filter.put(keys.next().key);
-                    added++;
-                }
+        try (KeyValueIterator<String, ?> keys = pods.all()) {
+            while (keys.hasNext()) {
+                filter.put(keys.next().key);
+                added++;
             }
         }
     }

@@ -64,8 +64,7 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     private long viewListAt;
 
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, PodState> live;
-    private KeyValueStore<String, PodState> finished;
+    private KeyValueStore<String, PodState> pods;
     private KnownPods known;
     private KeyValueStore<String, String> expiry;
     private KeyValueStore<String, byte[]> views;
@@ -79,10 +78,9 @@ final class PodRouter implements Processor<String, Object, String, Object> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.live = context.getStateStore(RouterTopology.PODS_STORE);
-        this.finished = context.getStateStore(RouterTopology.FINISHED_PODS_STORE);
-        // initialised again after every restore (a crash, an aborted transaction, a moved task): built from the stores
-        this.known = KnownPods.of(live, finished);
+        this.pods = context.getStateStore(RouterTopology.PODS_STORE);
+        // initialised again after every restore (a crash, an aborted transaction, a moved task): built from the store
+        this.known = KnownPods.of(pods);
         this.expiry = context.getStateStore(RouterTopology.PODS_EXPIRY_STORE);
         this.views = context.getStateStore(RouterTopology.VIEWS_STORE);
         Duration scan = finishedRetention.dividedBy(10);
@@ -456,34 +454,18 @@ final class PodRouter implements Processor<String, Object, String, Object> {
 
     // ---- housekeeping
 
-    /**
-     * The pod's state, live or finished; null when neither store holds it (looked up only when {@link #known} says one
-     * may).
-     */
+    /** The pod's state; null when the store holds none (looked up only when {@link #known} says it may). */
     private PodState state(String uid) {
-        if (!known.mayHold(uid)) {
-            return null;
-        }
-        PodState state = live.get(uid);
-        return state != null ? state : finished.get(uid);
+        return known.mayHold(uid) ? pods.get(uid) : null;
     }
 
-    /**
-     * Stores the pod's state: a pod being routed, placed or queued in {@value RouterTopology#PODS_STORE}; once it is
-     * terminal, in {@value RouterTopology#FINISHED_PODS_STORE} instead, indexed by time for {@link #expireFinished}.
-     */
+    /** Stores the pod's state; a terminal one is also indexed by time, for {@link #expireFinished}. */
     private void save(PodState state) {
-        String uid = state.pod().uid();
+        pods.put(state.pod().uid(), state);
+        known.stored(state.pod().uid());
         if (state.phase().terminal()) {
-            if (live.get(uid) != null) {
-                live.delete(uid);
-            }
-            finished.put(uid, state);
-            expiry.put(expiryKey(state.updatedAt(), uid), uid);
-        } else {
-            live.put(uid, state);
+            expiry.put(expiryKey(state.updatedAt(), state.pod().uid()), state.pod().uid());
         }
-        known.stored(uid);
     }
 
     /**
@@ -504,9 +486,9 @@ final class PodRouter implements Processor<String, Object, String, Object> {
         int forgotten = 0;
         for (KeyValue<String, String> entry : due) {
             expiry.delete(entry.key);
-            PodState state = finished.get(entry.value);
-            if (state != null && state.updatedAt() <= before) {
-                finished.delete(entry.value);
+            PodState state = pods.get(entry.value);
+            if (state != null && state.phase().terminal() && state.updatedAt() <= before) {
+                pods.delete(entry.value);
                 forgotten++;
             }
         }

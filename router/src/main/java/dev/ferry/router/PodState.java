@@ -6,8 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The routing side's record of one pod (store {@value RouterTopology#PODS_STORE} while it is routed, placed or queued,
- * {@value RouterTopology#FINISHED_PODS_STORE} once terminal; key pod UID).
+ * The routing side's record of one pod (store {@value RouterTopology#PODS_STORE}, key pod UID).
  *
  * @param pod              the pod
  * @param phase            where it is

@@ -44,10 +44,9 @@ import java.util.stream.Collectors;
  *       route about a third faster, and p99 at 1,000 intents/s stays as it was (README, RouterBenchmark)</td></tr>
  *   <tr><td>{@code ferry.router.state-dir}</td><td>{@code <tmp>/ferry-router}</td><td>where the state stores live</td></tr>
  *   <tr><td>{@code ferry.router.store}</td><td>{@code rocksdb}</td><td>{@code rocksdb} or {@code in-memory}, for
- *       the stores that grow with the pods' history or the queues (finished pods, their expiry index, the pools'
- *       queues); the stores whose size follows the pools' capacity are always in memory (pods being routed, placed
- *       or queued; each pool's advert, usage and the pods it holds). State is restored from the changelog topics
- *       either way</td></tr>
+ *       the stores that grow with the pods' history or the queues (pods, their expiry index, the pools' queues);
+ *       the pools' other stores (adverts, usage, the pods each pool holds) are always in memory. State is restored
+ *       from the changelog topics either way</td></tr>
  *   <tr><td>{@code ferry.router.streams.*}</td><td></td><td>passed to Kafka Streams, prefix removed (e.g.
  *       {@code ferry.router.streams.session.timeout.ms})</td></tr>
  * </table>

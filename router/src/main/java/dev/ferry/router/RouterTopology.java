@@ -27,8 +27,7 @@ import org.apache.kafka.streams.state.Stores;
  * its state (terminal pods are also indexed by time in {@value #PODS_EXPIRY_STORE}, and forgotten after
  * {@code ferry.router.finished-retention}):
  * <ul>
- *   <li><b>The routing side</b> ({@value #POD_ROUTER}, stores {@value #PODS_STORE} for pods being routed, placed or
- *       queued and {@value #FINISHED_PODS_STORE} for the rest) is keyed by pod UID. It reads
+ *   <li><b>The routing side</b> ({@value #POD_ROUTER}, store {@value #PODS_STORE}) is keyed by pod UID. It reads
  *       {@code pod-intents}, {@code pod-status} and the pools' answers ({@code <application-id>-pod-inbox}), all
  *       keyed by pod UID and co-partitioned, so every event about one pod is handled by one task, one at a time,
  *       in order. It drops duplicate intents, validates, matches the pod against every pool's published view
@@ -106,7 +105,6 @@ public final class RouterTopology {
     public static final String POOLS_TO_VIEW = "pools-to-pool-view";
 
     public static final String PODS_STORE = "router-pods";
-    public static final String FINISHED_PODS_STORE = "router-pods-finished";
     public static final String PODS_EXPIRY_STORE = "router-pods-expiry";
     public static final String SPECS_STORE = "router-pool-specs";
     public static final String LEDGERS_STORE = "router-pool-ledgers";
@@ -148,8 +146,7 @@ public final class RouterTopology {
         topology.addSource(POD_INBOX_SOURCE, keys, own.podInbox().valueSerde().deserializer(), own.podInbox().name());
         topology.addProcessor(POD_ROUTER, () -> new PodRouter(matcher, config.finishedRetention(), viewChanges),
                 POD_INTENTS_SOURCE, POD_STATUS_SOURCE, POD_INBOX_SOURCE);
-        topology.addStateStore(inMemory(PODS_STORE, RouterCodec.POD_STATE, false), POD_ROUTER);
-        topology.addStateStore(store(config, FINISHED_PODS_STORE, RouterCodec.POD_STATE, false), POD_ROUTER);
+        topology.addStateStore(store(config, PODS_STORE, RouterCodec.POD_STATE, false), POD_ROUTER);
         topology.addStateStore(store(config, PODS_EXPIRY_STORE, Serdes.String(), false), POD_ROUTER);
         topology.addSink(PODS_TO_POOL_INBOX, own.poolInbox().name(), keyOut, own.poolInbox().valueSerde().serializer(),
                 POD_ROUTER);
@@ -209,12 +206,10 @@ public final class RouterTopology {
     }
 
     /**
-     * A store kept in memory whatever {@code ferry.router.store} says: for stores that hold one entry per pool or per
-     * pod that is being routed, runs or is queued (a pod leaves when it ends), so their size follows the pools'
-     * capacity and queues, not the pods' history: the pools' side's, and the routing side's live pods
-     * ({@value #PODS_STORE}; finished pods move to {@value #FINISHED_PODS_STORE}). Every intent writes a live pod and a
-     * holding; in memory a write costs the changelog record only, in RocksDB another 4 µs or more (RouterBenchmark's
-     * profile). Restored from the changelog at start.
+     * A store kept in memory whatever {@code ferry.router.store} says: for the pools' side's stores that hold one entry
+     * per pool or per pod a pool runs or queues (released pods leave), so their size follows the pools' capacity and
+     * queues, not the pods' history. Each of a pod's reservations writes one; in memory a write costs the changelog
+     * record only, in RocksDB another 4 µs or more (RouterBenchmark's profile). Restored from the changelog at start.
      */
     private static <V> StoreBuilder<?> inMemory(String name, org.apache.kafka.common.serialization.Serde<V> serde,
                                                 boolean cached) {

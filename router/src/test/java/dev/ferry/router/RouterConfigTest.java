@@ -68,7 +68,7 @@ class RouterConfigTest {
 
         org.rocksdb.RocksDB.loadLibrary();
         try (org.rocksdb.Options options = new org.rocksdb.Options().setOptimizeFiltersForHits(true)) {
-            new RouterRocksDbConfig().setConfig(RouterTopology.FINISHED_PODS_STORE, options, Map.of());
+            new RouterRocksDbConfig().setConfig(RouterTopology.PODS_STORE, options, Map.of());
             assertThat(options.optimizeFiltersForHits()).isFalse();
         }
     }

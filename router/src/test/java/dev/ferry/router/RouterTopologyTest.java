@@ -438,28 +438,6 @@ class RouterTopologyTest {
     }
 
     @Test
-    void aPodInProgressIsKeptWithTheLivePodsAndMovesToTheFinishedOnesWhenItEnds() {
-        try (RouterDriver short_ = new RouterDriver(Map.of(RouterConfig.FINISHED_RETENTION, "10s"))) {
-            short_.advertise(PoolAdverts.pool("pool").heartbeat(PoolAdverts.AT, 86_400));
-            org.apache.kafka.streams.state.KeyValueStore<String, PodState> live =
-                    short_.driver.getKeyValueStore(RouterTopology.PODS_STORE);
-            org.apache.kafka.streams.state.KeyValueStore<String, PodState> finished =
-                    short_.driver.getKeyValueStore(RouterTopology.FINISHED_PODS_STORE);
-
-            short_.submit(pod("p", "1"));
-            assertThat(live.get("uid-p")).extracting(PodState::phase).isEqualTo(PodState.Phase.ROUTING);
-            assertThat(finished.get("uid-p")).isNull();
-
-            short_.finish("uid-p", PodPhase.SUCCEEDED);
-            assertThat(live.get("uid-p")).isNull();
-            assertThat(finished.get("uid-p")).extracting(PodState::phase).isEqualTo(PodState.Phase.FINISHED);
-
-            short_.advance(Duration.ofSeconds(12));
-            assertThat(finished.get("uid-p")).isNull();
-        }
-    }
-
-    @Test
     void finishedPodsAreForgottenAfterTheRetention() {
         try (RouterDriver short_ = new RouterDriver(Map.of(RouterConfig.FINISHED_RETENTION, "10s"))) {
             short_.advertise(PoolAdverts.pool("pool").heartbeat(PoolAdverts.AT, 86_400));

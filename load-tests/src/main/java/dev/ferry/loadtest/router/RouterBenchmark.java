@@ -455,25 +455,30 @@ public final class RouterBenchmark {
             return new CpuUse(ticks());
         }
 
+        /** "84 % busy of 2 cores, 6 % stolen": stolen is CPU the hypervisor gave another guest (counted as busy). */
         String busy() {
             long[] now = ticks();
             long total = now[0] - before[0];
             long idle = now[1] - before[1];
-            return total <= 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %% busy of %d cores", 100.0 * (total - idle) / total,
-                    Runtime.getRuntime().availableProcessors());
+            long steal = now[2] - before[2];
+            return total <= 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %% busy of %d cores, %.0f %% stolen",
+                    100.0 * (total - idle) / total, Runtime.getRuntime().availableProcessors(), 100.0 * steal / total);
         }
 
-        /** Total and idle (idle + iowait) jiffies of all CPUs. */
+        /**
+         * Total, idle (idle + iowait) and steal jiffies of all CPUs: the first eight counters of {@code /proc/stat}'s
+         * cpu line (the guest counters after them are already part of user and nice).
+         */
         private static long[] ticks() {
             try {
                 String[] f = Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
                 long total = 0;
-                for (int i = 1; i < f.length; i++) {
+                for (int i = 1; i <= 8 && i < f.length; i++) {
                     total += Long.parseLong(f[i]);
                 }
-                return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+                return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5]), f.length > 8 ? Long.parseLong(f[8]) : 0};
             } catch (IOException | RuntimeException e) {
-                return new long[] {0, 0};
+                return new long[] {0, 0, 0};
             }
         }
     }
