@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,7 +29,8 @@ final class Deliveries implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Histogram histogram = new Histogram(3_600_000_000L, 3);
     private volatile long recordFrom = Long.MAX_VALUE;
-    private volatile java.util.concurrent.atomic.AtomicLongArray worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(600);
+    /** The slowest latency (µs) of the records sent in each second of the recording (up to 10 minutes). */
+    private volatile AtomicLongArray worstPerSecond = new AtomicLongArray(600);
 
     Deliveries(String bootstrapServers, List<String> topics, int capacity) {
         this.arrivals = new long[capacity];
@@ -82,7 +84,7 @@ final class Deliveries implements AutoCloseable {
     /** Starts a new measurement: latencies of records sent from {@code recordFromNanos} on are kept. */
     void reset(long recordFromNanos) {
         histogram = new Histogram(3_600_000_000L, 3);
-        worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(600);
+        worstPerSecond = new AtomicLongArray(600);
         delivered.set(0);
         this.recordFrom = recordFromNanos;
     }

@@ -19,6 +19,7 @@ import dev.ferry.events.PoolState;
 import dev.ferry.events.RestartPolicy;
 import dev.ferry.router.RouterApp;
 import dev.ferry.router.RouterConfig;
+import dev.ferry.router.RouterTopics;
 import dev.ferry.schema.EventSerdes;
 import dev.ferry.schema.SerdeConfig;
 import dev.ferry.schema.Topic;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,6 +64,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>ShapeTwin</b>: the router's topology passing bytes on without deciding anything, the same records per
  *       intent: what the hops, transactions and changelogs alone allow.</li>
  * </ul>
+ * Each paced run also prints what explains its numbers: the machine's CPU (and what the hypervisor stole), this JVM's
+ * CPU per thread group ({@link ThreadCpu}: stream threads, broker, JIT, GC, generator), the broker's requests per
+ * second ({@link BrokerRequests}), the router's backlog per input topic each second ({@link Backlog}), and the slowest
+ * RUN of each second (a steady run, or stalls?).
  * Everything (broker, router, load generator, consumers) shares this machine; the schema registry is a child
  * process. {@code KAFKA_BOOTSTRAP_SERVERS} and {@code FERRY_REGISTRY_URL} point it at external ones instead.
  *
@@ -238,14 +244,14 @@ public final class RouterBenchmark {
                     CpuUse pacedMachine = CpuUse.start();
                     ThreadCpu pacedThreads = ThreadCpu.start();
                     BrokerRequests requests = BrokerRequests.start();
-                    System.out.printf("  %d/s from %s%n", rate, java.time.LocalTime.now().withNano(0));
+                    System.out.printf("  %d/s from %s%n", rate, LocalTime.now().withNano(0));
                     Result result;
-                    try (Backlog backlog = new Backlog(kafka.bootstrapServers(), applicationId, Map.of(
-                            "pod-intents", topics.podIntents().name(), "pool-inbox", dev.ferry.router.RouterTopics.of(config, topics).poolInbox().name()),
-                            options.partitions())) {
+                    Map<String, String> inputs = Map.of("pod-intents", topics.podIntents().name(),
+                            "pool-inbox", RouterTopics.of(config, topics).poolInbox().name());
+                    try (Backlog backlog = new Backlog(kafka.bootstrapServers(), applicationId, inputs, options.partitions())) {
                         result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
-                        System.out.printf(Locale.ROOT, "  generator: the latest send was %.1f ms after its slot%n",
-                                load.latestSendMs());
+                        System.out.printf(Locale.ROOT, "  generator: the most delayed send left %.1f ms after its slot%n",
+                                load.mostDelayedSendMs());
                         System.out.println("  backlog each second: " + backlog.report());
                         System.out.println("  slowest RUN (ms) of the intents sent in each second: " + load.worstPerSecond());
                     }

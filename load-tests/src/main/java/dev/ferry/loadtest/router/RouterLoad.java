@@ -20,7 +20,7 @@ final class RouterLoad implements AutoCloseable {
     private final String tag;
     private Deliveries deliveries;
     private int run;
-    private double latestSendMs;
+    private double mostDelayedSendMs;
     private String worstPerSecond = "";
 
     RouterLoad(String bootstrapServers, Topics topics, int index) {
@@ -98,7 +98,7 @@ final class RouterLoad implements AutoCloseable {
             RouterBenchmark.send(producer, topics.podIntents().name(), keys[i], values[i]);
         }
         producer.flush();
-        latestSendMs = late / 1e6;
+        mostDelayedSendMs = late / 1e6;
         long got = d.await(count, Duration.ofMinutes(5));
         worstPerSecond = d.worstPerSecond(seconds - seconds / 5);
         if (got < count) {
@@ -107,9 +107,9 @@ final class RouterLoad implements AutoCloseable {
         return Result.of(RawKafka.deliveredRate(d, (int) got, count, rate), d.histogram());
     }
 
-    /** How late (ms after its slot) the latest send of the last {@link #paced} run was: is the generator keeping up? */
-    double latestSendMs() {
-        return latestSendMs;
+    /** How long after its slot (ms) the most delayed send of the last {@link #paced} run left: did the generator keep up? */
+    double mostDelayedSendMs() {
+        return mostDelayedSendMs;
     }
 
     /** The slowest RUN (ms) of each second of the last {@link #paced} run's recording: steady, or stalls? */
