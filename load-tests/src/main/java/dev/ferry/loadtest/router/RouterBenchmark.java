@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  *   mvn -B -o -q install -DskipTests
  *   mvn -B -o -q -pl load-tests compile dependency:build-classpath -Dmdep.outputFile=/tmp/lt.cp
  *   java -Xmx2g -cp load-tests/target/classes:$(cat /tmp/lt.cp) dev.ferry.loadtest.router.RouterBenchmark \
- *       --rates=1000,10000 --seconds=20 --burst=150000 --warm-up=60 --commit-intervals=50,100
+ *       --rates=1000,10000 --seconds=20 --burst=150000 --warm-up=120 --commit-intervals=50,100
  * </pre>
  */
 public final class RouterBenchmark {
@@ -101,8 +101,10 @@ public final class RouterBenchmark {
      * @param commitIntervals commit intervals (ms) to measure the router with, each with the burst and every rate;
      *                        the first is also ShapeTwin's
      * @param burst           intents in the sustained-throughput burst
-     * @param warmUpSeconds   how long to run bursts before the measured ones (raw and router each), so the JIT has
-     *                        compiled the hot paths: on 2 cores, C2 takes about 40 % of the CPU in the first minute
+     * @param warmUpSeconds   how long to warm up before the measured runs (raw Kafka with bursts; the first router with
+     *                        bursts and paced runs at every offered rate), so the JIT has compiled the hot paths: on 2
+     *                        cores C2 takes about 40 % of the CPU in the first minute and 0.1 – 0.4 of a core in the
+     *                        second
      * @param twin            also measure {@link ShapeTwin}, the router's topology passing bytes on
      * @param partitions      partitions of every topic
      * @param threads         router stream threads
@@ -131,7 +133,7 @@ public final class RouterBenchmark {
                     Integer.parseInt(map.getOrDefault("seconds", "20")),
                     ints(map.remove("commit-intervals"), "50,100,20"),
                     Integer.parseInt(map.getOrDefault("burst", "100000")),
-                    Integer.parseInt(map.getOrDefault("warm-up", "60")),
+                    Integer.parseInt(map.getOrDefault("warm-up", "120")),
                     Boolean.parseBoolean(map.getOrDefault("twin", "true")),
                     Integer.parseInt(map.getOrDefault("partitions", "6")),
                     Integer.parseInt(map.getOrDefault("threads", Integer.toString(RouterConfig.DEFAULT_THREADS))), settings);
