@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -57,7 +58,7 @@ final class Backlog implements AutoCloseable {
                 Map<TopicPartition, OffsetSpec> latest = topics.values().stream().flatMap(List::stream)
                         .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
                 Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest,
-                        new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
                         .all().get(5, TimeUnit.SECONDS);
                 synchronized (samples) {
                     topics.forEach((name, partitions) -> samples.get(name).add(partitions.stream().mapToLong(tp -> {
@@ -65,24 +66,32 @@ final class Backlog implements AutoCloseable {
                         return Math.max(0, ends.get(tp).offset() - (at == null ? 0 : at.offset()));
                     }).sum()));
                 }
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
                 if (!running) {
                     return;
                 }
+                synchronized (samples) { // the broker was slow to answer: "?" for this second
+                    samples.values().forEach(list -> list.add(null));
+                }
+            }
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
     }
 
-    /** Each topic's backlog, one sample a second: "pod-intents 0 120 5400 …". */
+    /** Each topic's backlog, one sample a second ("?" when the broker did not answer): "pod-intents 0 120 5400 …". */
     String report() {
         synchronized (samples) {
-            return samples.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().stream().map(String::valueOf)
+            return samples.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().stream()
+                    .map(n -> n == null ? "?" : n.toString())
                     .collect(Collectors.joining(" "))).collect(Collectors.joining("; "));
         }
     }

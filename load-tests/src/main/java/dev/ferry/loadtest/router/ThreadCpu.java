@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * Where this process's CPU went between {@link #start} and {@link #report}: every thread's user + system time from
  * {@code /proc/self/task/<tid>/stat}, grouped by its name (the kernel keeps 15 characters of it; digits are folded,
- * so the two stream threads or the broker's eight request handlers are one group). Unlike {@code ThreadMXBean} it
+ * so the two stream threads or the broker's request handlers are one group). Unlike {@code ThreadMXBean} it
  * sees the JIT compiler, the garbage collector and RocksDB's background threads too. Linux only; elsewhere the
  * report says so.
  */
