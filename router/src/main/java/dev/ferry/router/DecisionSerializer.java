@@ -58,7 +58,6 @@ final class DecisionSerializer implements Serializer<RoutingDecision> {
         return write(framing, decision);
     }
 
-
     /** The framing, then the decision in the layout of {@link #FIELDS} (as Avro's writer orders its calls). */
     static byte[] write(byte[] framing, RoutingDecision d) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(framing.length + 512);

@@ -66,7 +66,6 @@ final class JobCommandSerializer implements Serializer<Object> {
         return headers == null ? delegate.serialize(topic, command) : delegate.serialize(topic, headers, command);
     }
 
-
     /** The command in the layout of {@link #FIELDS}, the intent's body copied. */
     static byte[] splice(byte[] framing, RunCommand run) {
         byte[] intent = run.intent();

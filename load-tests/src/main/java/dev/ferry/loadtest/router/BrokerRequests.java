@@ -16,28 +16,24 @@ import javax.management.ObjectName;
  */
 final class BrokerRequests {
 
-    private final Map<String, Long> before;
-    private final long startNanos;
+    private final CounterRates rates;
 
-    private BrokerRequests(Map<String, Long> before, long startNanos) {
-        this.before = before;
-        this.startNanos = startNanos;
+    private BrokerRequests(CounterRates rates) {
+        this.rates = rates;
     }
 
     static BrokerRequests start() {
-        return new BrokerRequests(counts(), System.nanoTime());
+        return new BrokerRequests(CounterRates.start(BrokerRequests::counts));
     }
 
     /** "Produce 1204/s, Fetch 3310/s, …", busiest first; types under 1/s left out. */
     String report() {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        Map<String, Long> now = counts();
-        if (now.isEmpty()) {
+        Map<String, Double> perSecond = rates.perSecond();
+        if (perSecond.isEmpty()) {
             return "not seen (the broker is not in this JVM)";
         }
-        return now.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / seconds))
-                .filter(e -> e.getValue() >= 1).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        return perSecond.entrySet().stream().filter(e -> e.getValue() >= 1)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .map(e -> String.format(Locale.ROOT, "%s %.0f/s", e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", "));
     }

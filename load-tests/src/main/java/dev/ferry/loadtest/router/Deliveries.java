@@ -30,7 +30,7 @@ final class Deliveries implements AutoCloseable {
     private volatile Histogram histogram = new Histogram(3_600_000_000L, 3);
     private volatile long recordFrom = Long.MAX_VALUE;
     /** The slowest latency (µs) of the records sent in each second of the recording (up to 10 minutes). */
-    private volatile AtomicLongArray worstPerSecond = new AtomicLongArray(600);
+    private volatile AtomicLongArray slowestPerSecond = new AtomicLongArray(600);
 
     Deliveries(String bootstrapServers, List<String> topics, int capacity) {
         this.arrivals = new long[capacity];
@@ -68,8 +68,8 @@ final class Deliveries implements AutoCloseable {
                         long micros = Math.max(0, (now - sent) / 1_000);
                         histogram.recordValue(micros);
                         int second = (int) ((sent - recordFrom) / 1_000_000_000L);
-                        if (second < worstPerSecond.length()) {
-                            worstPerSecond.accumulateAndGet(second, micros, Math::max);
+                        if (second < slowestPerSecond.length()) {
+                            slowestPerSecond.accumulateAndGet(second, micros, Math::max);
                         }
                     }
                 }
@@ -84,7 +84,7 @@ final class Deliveries implements AutoCloseable {
     /** Starts a new measurement: latencies of records sent from {@code recordFromNanos} on are kept. */
     void reset(long recordFromNanos) {
         histogram = new Histogram(3_600_000_000L, 3);
-        worstPerSecond = new AtomicLongArray(600);
+        slowestPerSecond = new AtomicLongArray(600);
         delivered.set(0);
         this.recordFrom = recordFromNanos;
     }
@@ -107,10 +107,10 @@ final class Deliveries implements AutoCloseable {
     }
 
     /** The largest latency (ms) of the records sent in each second since the recording began, up to {@code seconds}. */
-    String worstPerSecond(int seconds) {
+    String slowestPerSecond(int seconds) {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(seconds, worstPerSecond.length()); i++) {
-            out.append(i == 0 ? "" : " ").append(worstPerSecond.get(i) / 1_000);
+        for (int i = 0; i < Math.min(seconds, slowestPerSecond.length()); i++) {
+            out.append(i == 0 ? "" : " ").append(slowestPerSecond.get(i) / 1_000);
         }
         return out.toString();
     }

@@ -251,11 +251,12 @@ public final class RouterBenchmark {
                     Map<String, String> inputs = Map.of("pod-intents", topics.podIntents().name(),
                             "pool-inbox", RouterTopics.of(config, topics).poolInbox().name());
                     try (Backlog backlog = new Backlog(kafka.bootstrapServers(), applicationId, inputs, options.partitions())) {
-                        result = load.paced(rate, options.seconds(), RouterBenchmark::intent);
+                        RouterLoad.Paced paced = load.paced(rate, options.seconds(), RouterBenchmark::intent);
+                        result = paced.result();
                         System.out.printf(Locale.ROOT, "  generator: the most delayed send left %.1f ms after its slot%n",
-                                load.mostDelayedSendMs());
+                                paced.mostDelayedSendMs());
                         System.out.println("  backlog each second: " + backlog.report());
-                        System.out.println("  slowest RUN (ms) of the intents sent in each second: " + load.worstPerSecond());
+                        System.out.println("  slowest RUN (ms) of the intents sent in each second: " + paced.slowestPerSecond());
                     }
                     row(path, rate + "/s", result);
                     System.out.println("  stream thread: " + threadMetrics(router));
@@ -326,7 +327,7 @@ public final class RouterBenchmark {
                             + "(raw Kafka ratio %.3f); stream threads' CPU per intent %.0f µs; machine CPU %s", commitMs,
                     burst.throughput(), burst.throughput() / rawBurst.throughput(),
                     (streamThreadCpuNanos() - cpu) / 1e3 / options.burst(), machine.busy()));
-            Result paced = load.paced(options.rates().get(0), options.seconds(), RouterBenchmark::intent);
+            Result paced = load.paced(options.rates().get(0), options.seconds(), RouterBenchmark::intent).result();
             row(path, options.rates().get(0) + "/s", paced);
         }
     }

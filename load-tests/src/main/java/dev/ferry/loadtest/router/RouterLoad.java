@@ -20,8 +20,6 @@ final class RouterLoad implements AutoCloseable {
     private final String tag;
     private Deliveries deliveries;
     private int run;
-    private double mostDelayedSendMs;
-    private String worstPerSecond = "";
 
     RouterLoad(String bootstrapServers, Topics topics, int index) {
         this.bootstrapServers = bootstrapServers;
@@ -76,8 +74,15 @@ final class RouterLoad implements AutoCloseable {
         return Result.of(RawKafka.overallRate(d, (int) got, start), d.histogram());
     }
 
+    /**
+     * One paced run: its result, how long after its slot (ms) the most delayed send left (did the generator keep
+     * up?), and the slowest RUN (ms) of the intents sent in each recorded second (steady, or stalls?).
+     */
+    record Paced(Result result, double mostDelayedSendMs, String slowestPerSecond) {
+    }
+
     /** At {@code rate} intents per second for {@code seconds}; the first fifth is warm-up. */
-    Result paced(int rate, int seconds, Function<String, PodIntent> intents) throws InterruptedException {
+    Paced paced(int rate, int seconds, Function<String, PodIntent> intents) throws InterruptedException {
         run++;
         int count = rate * seconds;
         byte[][] values = new byte[count][];
@@ -98,23 +103,12 @@ final class RouterLoad implements AutoCloseable {
             RouterBenchmark.send(producer, topics.podIntents().name(), keys[i], values[i]);
         }
         producer.flush();
-        mostDelayedSendMs = late / 1e6;
         long got = d.await(count, Duration.ofMinutes(5));
-        worstPerSecond = d.worstPerSecond(seconds - seconds / 5);
         if (got < count) {
             System.out.printf("  (only %d of %d intents were routed within 5 minutes)%n", got, count);
         }
-        return Result.of(RawKafka.deliveredRate(d, (int) got, count, rate), d.histogram());
-    }
-
-    /** How long after its slot (ms) the most delayed send of the last {@link #paced} run left: did the generator keep up? */
-    double mostDelayedSendMs() {
-        return mostDelayedSendMs;
-    }
-
-    /** The slowest RUN (ms) of each second of the last {@link #paced} run's recording: steady, or stalls? */
-    String worstPerSecond() {
-        return worstPerSecond;
+        return new Paced(Result.of(RawKafka.deliveredRate(d, (int) got, count, rate), d.histogram()), late / 1e6,
+                d.slowestPerSecond(seconds - seconds / 5));
     }
 
     private byte[] serialize(PodIntent intent) {

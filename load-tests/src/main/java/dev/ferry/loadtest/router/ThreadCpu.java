@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -22,36 +21,28 @@ final class ThreadCpu {
 
     private static final Path TASKS = Paths.get("/proc/self/task");
 
-    private final Map<String, Long> before;
-    private final long startNanos;
+    private final CounterRates cpu;
 
-    private ThreadCpu(Map<String, Long> before, long startNanos) {
-        this.before = before;
-        this.startNanos = startNanos;
+    private ThreadCpu(CounterRates cpu) {
+        this.cpu = cpu;
     }
 
     static ThreadCpu start() {
-        return new ThreadCpu(ticks(), System.nanoTime());
+        return new ThreadCpu(CounterRates.start(ThreadCpu::ticks));
     }
 
     /** The process's cores busy since {@link #start}, and the groups that used at least 2 % of a core, largest first. */
     String report() {
-        Map<String, Long> now = ticks();
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        if (now.isEmpty() || seconds <= 0) {
+        Map<String, Double> perSecond = cpu.perSecond();
+        if (perSecond.isEmpty()) {
             return "per-thread CPU unknown (no /proc/self/task)";
         }
         Map<String, Double> cores = new HashMap<>();
-        now.forEach((tid, ticks) -> {
-            String group = tid.substring(tid.indexOf(' ') + 1);
-            long used = ticks - before.getOrDefault(tid, 0L);
-            cores.merge(group, used / 100.0 / seconds, Double::sum); // USER_HZ is 100 on Linux
-        });
+        // USER_HZ is 100 on Linux: ticks per second / 100 = cores
+        perSecond.forEach((tid, rate) -> cores.merge(tid.substring(tid.indexOf(' ') + 1), rate / 100, Double::sum));
         double total = cores.values().stream().mapToDouble(Double::doubleValue).sum();
-        Map<String, Double> top = cores.entrySet().stream().filter(e -> e.getValue() >= 0.02)
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-        return String.format(Locale.ROOT, "this JVM %.2f cores: ", total) + top.entrySet().stream()
+        return String.format(Locale.ROOT, "this JVM %.2f cores: ", total) + cores.entrySet().stream()
+                .filter(e -> e.getValue() >= 0.02).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", "));
     }
